@@ -1,0 +1,221 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Registry;
+using Pipeline.Core.Hosting;
+
+namespace Pipeline.Core.Queue;
+
+/// <summary>
+/// Runs one subscriber: claims batches, hands them to the <see cref="IQueueHandler"/>, keeps the
+/// lease alive while the handler works and acknowledges after it returns. A batch whose handler
+/// failed as a whole is released for redelivery with backoff; one that failed on its content is
+/// split so that only the bad messages are retried and, in the end, dead-lettered.
+/// </summary>
+public sealed class QueueConsumer(
+    QueueClient queue,
+    QueueNotifications notifications,
+    IQueueHandler handler,
+    IOptions<QueueConsumerOptions> options,
+    ResiliencePipelineProvider<string> pipelines,
+    TimeProvider timeProvider,
+    ILogger<QueueConsumer> logger) : BackgroundService
+{
+    private static readonly TimeSpan MaxFailurePause = TimeSpan.FromSeconds(30);
+
+    private readonly QueueConsumerOptions settings = options.Value;
+    private readonly ResiliencePipeline database = pipelines.GetPipeline(ResiliencePipelines.Postgres);
+    private readonly string consumerId = $"{options.Value.Subscription}@{Environment.MachineName}:{Environment.ProcessId}";
+
+    /// <summary>The time of the last completed claim attempt, whether or not it found work; read by health checks.</summary>
+    public DateTimeOffset LastLoopAt { get; private set; }
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await database.ExecuteAsync(
+            async token => await queue.SubscribeAsync(settings.Subscription, settings.Start, token),
+            stoppingToken);
+        QueueLog.ConsumerStarted(logger, settings.Subscription, consumerId, settings.BatchSize);
+
+        var listener = notifications.ListenAsync(stoppingToken);
+        var consecutiveFailures = 0;
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var succeeded = await RunOnceAsync(stoppingToken);
+                LastLoopAt = timeProvider.GetUtcNow();
+                consecutiveFailures = succeeded ? 0 : consecutiveFailures + 1;
+                if (consecutiveFailures > 0)
+                {
+                    await Task.Delay(Backoff.Exponential(TimeSpan.FromSeconds(1), MaxFailurePause, consecutiveFailures), timeProvider, stoppingToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+        finally
+        {
+            await listener.ContinueWith(static _ => { }, TaskScheduler.Default);
+            QueueLog.ConsumerStopped(logger, settings.Subscription, consumerId);
+        }
+    }
+
+    /// <summary>Claims and processes one batch, or waits for work; returns false after a failure.</summary>
+    internal async Task<bool> RunOnceAsync(CancellationToken stoppingToken)
+    {
+        ClaimedBatch? batch;
+        try
+        {
+            batch = await database.ExecuteAsync(
+                async token => await queue.ClaimAsync(settings.Subscription, consumerId, settings.BatchSize, settings.LeaseDuration, token),
+                stoppingToken);
+        }
+        catch (Exception ex) when (Transient.IsTransient(ex) && !stoppingToken.IsCancellationRequested)
+        {
+            QueueLog.ClaimFailed(logger, settings.Subscription, ex);
+            return false;
+        }
+
+        if (batch is null)
+        {
+            await notifications.WaitAsync(settings.PollInterval, stoppingToken);
+            return true;
+        }
+
+        return await ProcessAsync(batch, stoppingToken);
+    }
+
+    private async Task<bool> ProcessAsync(ClaimedBatch batch, CancellationToken stoppingToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        using var renewal = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var renewLoop = RenewWhileWorkingAsync(batch, renewal.Token);
+
+        IReadOnlyList<MessageFailure> failures;
+        try
+        {
+            failures = await HandleAsync(batch, stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Give the batch back at once so another replica takes it without waiting for the lease.
+            await renewal.CancelAsync();
+            await TryReleaseAsync(batch, TimeSpan.Zero);
+            throw;
+        }
+        catch (Exception ex)
+        {
+            await renewal.CancelAsync();
+            var delay = Backoff.Exponential(settings.RetryBackoffBase, settings.RetryBackoffMax, batch.Deliveries);
+            QueueLog.BatchFailed(logger, settings.Subscription, batch.ClaimId, batch.Messages.Count, batch.Deliveries, delay, ex);
+            await TryReleaseAsync(batch, delay);
+            return false;
+        }
+        finally
+        {
+            await renewal.CancelAsync();
+            await renewLoop;
+        }
+
+        var acknowledged = await database.ExecuteAsync(
+            async token => await queue.AckAsync(batch, failures, settings.RetryPolicy, token),
+            CancellationToken.None);
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        if (acknowledged)
+        {
+            QueueLog.BatchDone(logger, settings.Subscription, batch.ClaimId, batch.Messages.Count, failures.Count, elapsed.TotalMilliseconds);
+        }
+        else
+        {
+            QueueLog.LeaseLost(logger, settings.Subscription, batch.ClaimId, batch.Messages.Count);
+        }
+
+        foreach (var failure in failures)
+        {
+            QueueLog.MessageFailed(logger, settings.Subscription, failure.MessageId, failure.Error);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Runs the handler on the whole batch; when it throws an error that is not transient, runs it
+    /// on each message alone so that one bad message does not hold back the others.
+    /// </summary>
+    private async Task<IReadOnlyList<MessageFailure>> HandleAsync(ClaimedBatch batch, CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await handler.HandleAsync(batch.Messages, stoppingToken);
+        }
+        catch (Exception ex) when (!IsTransient(ex) && ex is not OperationCanceledException && batch.Messages.Count > 1)
+        {
+            QueueLog.SplittingBatch(logger, settings.Subscription, batch.ClaimId, batch.Messages.Count, ex);
+        }
+
+        var failures = new List<MessageFailure>();
+        foreach (var message in batch.Messages)
+        {
+            try
+            {
+                failures.AddRange(await handler.HandleAsync([message], stoppingToken));
+            }
+            catch (Exception ex) when (!IsTransient(ex) && ex is not OperationCanceledException)
+            {
+                failures.Add(new MessageFailure(message.Id, $"{ex.GetType().Name}: {ex.Message}"));
+            }
+        }
+
+        return failures;
+    }
+
+    private bool IsTransient(Exception exception) => Transient.IsTransient(exception) || handler.IsTransient(exception);
+
+    private async Task RenewWhileWorkingAsync(ClaimedBatch batch, CancellationToken cancellationToken)
+    {
+        var interval = settings.LeaseDuration / 3;
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(interval, timeProvider, cancellationToken);
+                try
+                {
+                    if (!await queue.RenewAsync(batch, settings.LeaseDuration, cancellationToken))
+                    {
+                        QueueLog.LeaseLost(logger, settings.Subscription, batch.ClaimId, batch.Messages.Count);
+                        return;
+                    }
+                }
+                catch (Exception ex) when (Transient.IsTransient(ex))
+                {
+                    QueueLog.RenewFailed(logger, settings.Subscription, batch.ClaimId, ex);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The batch is done.
+        }
+    }
+
+    private async Task TryReleaseAsync(ClaimedBatch batch, TimeSpan delay)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await queue.ReleaseAsync(batch, delay, timeout.Token);
+        }
+        catch (Exception ex) when (Transient.IsTransient(ex) || ex is OperationCanceledException)
+        {
+            // The lease runs out on its own, and the batch comes back then.
+            QueueLog.ReleaseFailed(logger, settings.Subscription, batch.ClaimId, ex);
+        }
+    }
+}
