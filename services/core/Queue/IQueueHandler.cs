@@ -7,9 +7,9 @@ namespace Pipeline.Core.Queue;
 public interface IQueueHandler
 {
     /// <summary>
-    /// Processes a batch and returns the messages that failed on their own (invalid content, say);
-    /// those are retried later or dead-lettered while the rest of the batch is acknowledged. Throw
-    /// when the whole batch failed (a database outage, say): the batch is then delivered again.
+    /// Processes a batch and returns the messages that failed on their own, such as invalid content.
+    /// Those are retried later or dead-lettered, and the rest of the batch is acknowledged. Throw
+    /// when the whole batch failed, as in a database outage, and the batch is delivered again.
     /// Messages may be delivered more than once, so processing must be idempotent.
     /// </summary>
     Task<IReadOnlyList<MessageFailure>> HandleAsync(IReadOnlyList<QueueMessage> messages, CancellationToken cancellationToken);
@@ -18,7 +18,7 @@ public interface IQueueHandler
     /// Says whether an exception thrown by <see cref="HandleAsync"/> may pass on its own (an
     /// outage) rather than come from the messages. Transient failures release the batch for
     /// redelivery; other failures are charged to the messages. Database and network errors that
-    /// <see cref="Hosting.Transient"/> knows are always transient.
+    /// <see cref="Hosting.Transient"/> classifies as transient count as such in any case.
     /// </summary>
     bool IsTransient(Exception exception) => false;
 }

@@ -11,8 +11,8 @@ namespace Pipeline.Core.Queue;
 /// <summary>
 /// Runs one subscriber: claims batches, hands them to the <see cref="IQueueHandler"/>, keeps the
 /// lease alive while the handler works and acknowledges after it returns. A batch whose handler
-/// failed as a whole is released for redelivery with backoff; one that failed on its content is
-/// split so that only the bad messages are retried and, in the end, dead-lettered.
+/// failed as a whole is released for redelivery with backoff. A batch that failed on its content
+/// is split, so only the bad messages are retried and in the end dead-lettered.
 /// </summary>
 public sealed class QueueConsumer(
     QueueClient queue,
@@ -145,8 +145,8 @@ public sealed class QueueConsumer(
     }
 
     /// <summary>
-    /// Runs the handler on the whole batch; when it throws an error that is not transient, runs it
-    /// on each message alone so that one bad message does not hold back the others.
+    /// Runs the handler on the whole batch. When that throws an error that is not transient, runs it
+    /// on each message alone, so one bad message does not hold back the others.
     /// </summary>
     private async Task<IReadOnlyList<MessageFailure>> HandleAsync(ClaimedBatch batch, CancellationToken stoppingToken)
     {

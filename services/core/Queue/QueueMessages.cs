@@ -19,10 +19,10 @@ public sealed record MessageFailure(long MessageId, string Error);
 /// <summary>Where a new subscription starts reading.</summary>
 public enum SubscriptionStart
 {
-    /// <summary>At the oldest message still retained, so it sees what was enqueued before it existed.</summary>
+    /// <summary>At the oldest message still retained, so it receives what was enqueued before it existed.</summary>
     Oldest,
 
-    /// <summary>After the newest message, so it sees only what is enqueued from now on.</summary>
+    /// <summary>After the newest message, so it receives only what is enqueued from now on.</summary>
     Now,
 }
 

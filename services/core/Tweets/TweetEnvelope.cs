@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -30,11 +31,11 @@ public sealed record TweetEnvelope(
     DateTimeOffset CollectedAt)
 {
     /// <summary>Serializes the envelope to the UTF-8 JSON text stored in the queue.</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, TweetJsonContext.Default.TweetEnvelope);
+    public string ToJson() => JsonSerializer.Serialize(this, TweetJsonContext.Queue.TweetEnvelope);
 
     /// <summary>Parses the queue payload; throws <see cref="JsonException"/> when it is not an envelope.</summary>
     public static TweetEnvelope FromJson(string json) =>
-        JsonSerializer.Deserialize(json, TweetJsonContext.Default.TweetEnvelope)
+        JsonSerializer.Deserialize(json, TweetJsonContext.Queue.TweetEnvelope)
         ?? throw new JsonException("The queue payload is JSON null, not a tweet envelope.");
 }
 
@@ -55,4 +56,17 @@ public sealed record CollectionSource(string Kind, string Name);
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(TweetEnvelope))]
-internal sealed partial class TweetJsonContext : JsonSerializerContext;
+internal sealed partial class TweetJsonContext : JsonSerializerContext
+{
+    /// <summary>
+    /// The context used for queue payloads. Non-ASCII text of the Basic Multilingual Plane is
+    /// written unescaped, which keeps payloads smaller and readable in psql; characters outside
+    /// it (most emoji) and control characters such as U+0000 are still written as \u escapes.
+    /// </summary>
+    public static TweetJsonContext Queue { get; } = new(new JsonSerializerOptions
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+}
