@@ -25,7 +25,7 @@ public sealed class PostgresFixture : IAsyncLifetime
     /// <inheritdoc />
     public async ValueTask InitializeAsync()
     {
-        UnavailableReason = Docker.UnavailableReason();
+        UnavailableReason = DockerEngine.UnavailableReason();
         if (UnavailableReason is not null)
         {
             return;
@@ -49,7 +49,7 @@ public sealed class PostgresFixture : IAsyncLifetime
     /// <summary>Creates an empty database and returns its connection string; skips the test when Docker is missing.</summary>
     public async Task<string> CreateDatabaseAsync()
     {
-        Docker.SkipWhenUnavailable(UnavailableReason);
+        DockerEngine.SkipWhenUnavailable(UnavailableReason);
         var name = $"test_{Interlocked.Increment(ref databaseCount)}_{Guid.NewGuid():N}"[..30];
         await using (var connection = new NpgsqlConnection(Container.GetConnectionString()))
         {

@@ -8,7 +8,7 @@ namespace Pipeline.Testing;
 /// reason, unless <c>PIPELINE_REQUIRE_DOCKER=1</c> is set (as CI does): then a missing engine
 /// fails them, so a skip never hides a broken set-up.
 /// </summary>
-public static class Docker
+public static class DockerEngine
 {
     private static readonly Lazy<string?> Reason = new(Probe);
 
