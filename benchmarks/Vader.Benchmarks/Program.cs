@@ -44,7 +44,8 @@ Console.WriteLine($"gc               {(GCSettings.IsServerGC ? "server" : "works
 Console.WriteLine(string.Create(invariant, $"lexicon load     {loadTimer.Elapsed.TotalMilliseconds:F1} ms (parse and index, first call includes JIT)"));
 Console.WriteLine($"tweets           {tweets.Length}, warm-up rounds {options.WarmupRounds}, measured rounds {options.Rounds}");
 Console.WriteLine(string.Create(invariant, $"elapsed          {result.Elapsed.TotalMilliseconds:F1} ms for {result.ScoredCount} scores"));
-Console.WriteLine(string.Create(invariant, $"throughput       {result.TweetsPerSecond:F0} tweets/s (one thread)"));
+Console.WriteLine(string.Create(invariant, $"throughput       {result.TweetsPerSecond:F0} tweets/s (one thread, wall clock)"));
+Console.WriteLine(string.Create(invariant, $"processor time   {result.ProcessorTime.TotalMilliseconds:F1} ms, {result.TweetsPerProcessorSecond:F0} tweets per processor second (all threads of the process)"));
 Console.WriteLine(string.Create(invariant, $"per round        slowest {result.SlowestRoundTweetsPerSecond:F0}, median {result.MedianRoundTweetsPerSecond:F0}, fastest {result.FastestRoundTweetsPerSecond:F0} tweets/s"));
 Console.WriteLine(string.Create(invariant, $"allocated        {result.AllocatedBytesPerTweet:F2} bytes/tweet"));
 Console.WriteLine(string.Create(invariant, $"checksum         {result.CompoundChecksum:F4} (sum of compound scores of one round)"));

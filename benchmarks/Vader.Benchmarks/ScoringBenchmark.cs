@@ -7,7 +7,9 @@ namespace Vader.Benchmarks;
 internal sealed record BenchmarkResult(
     long ScoredCount,
     TimeSpan Elapsed,
+    TimeSpan ProcessorTime,
     double TweetsPerSecond,
+    double TweetsPerProcessorSecond,
     double SlowestRoundTweetsPerSecond,
     double MedianRoundTweetsPerSecond,
     double FastestRoundTweetsPerSecond,
@@ -18,8 +20,8 @@ internal static class ScoringBenchmark
 {
     /// <summary>
     /// Scores every tweet <paramref name="warmupRounds"/> times unmeasured, then
-    /// <paramref name="rounds"/> times measured with a stopwatch and the allocation counter of
-    /// the current thread.
+    /// <paramref name="rounds"/> times measured with a stopwatch, the process's processor time
+    /// and the allocation counter of the current thread.
     /// </summary>
     public static BenchmarkResult Run(VaderScorer scorer, IReadOnlyList<string> tweets, int warmupRounds, int rounds)
     {
@@ -31,6 +33,8 @@ internal static class ScoringBenchmark
         var checksum = 0.0;
         var roundTimes = new TimeSpan[rounds];
 
+        using var process = Process.GetCurrentProcess();
+        var processorTimeBefore = process.TotalProcessorTime;
         var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
         var total = Stopwatch.StartNew();
         for (var round = 0; round < rounds; round++)
@@ -42,13 +46,17 @@ internal static class ScoringBenchmark
 
         total.Stop();
         var allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+        process.Refresh();
+        var processorTime = process.TotalProcessorTime - processorTimeBefore;
 
         Array.Sort(roundTimes);
         var scoredCount = (long)tweets.Count * rounds;
         return new BenchmarkResult(
             ScoredCount: scoredCount,
             Elapsed: total.Elapsed,
+            ProcessorTime: processorTime,
             TweetsPerSecond: scoredCount / total.Elapsed.TotalSeconds,
+            TweetsPerProcessorSecond: scoredCount / processorTime.TotalSeconds,
             SlowestRoundTweetsPerSecond: tweets.Count / roundTimes[^1].TotalSeconds,
             MedianRoundTweetsPerSecond: tweets.Count / roundTimes[rounds / 2].TotalSeconds,
             FastestRoundTweetsPerSecond: tweets.Count / roundTimes[0].TotalSeconds,
