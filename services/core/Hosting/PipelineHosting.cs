@@ -114,6 +114,9 @@ public static class PipelineHosting
     public static async Task<int> RunServiceAsync(this IHost host, string serviceName)
     {
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(serviceName);
+
+        // RunAsync disposes the host and its service provider, so the workers are looked up first.
+        var workers = host.Services.GetServices<IHostedService>().OfType<BackgroundService>().ToList();
         try
         {
             await host.RunAsync();
@@ -124,9 +127,7 @@ public static class PipelineHosting
             return FatalExitCode;
         }
 
-        var failed = host.Services.GetServices<IHostedService>()
-            .OfType<BackgroundService>()
-            .Any(service => service.ExecuteTask is { IsFaulted: true });
+        var failed = workers.Any(service => service.ExecuteTask is { IsFaulted: true });
         if (failed)
         {
             HostingLog.BackgroundServiceFailed(logger, serviceName, FatalExitCode);

@@ -131,4 +131,28 @@ public sealed class QueueClient(NpgsqlDataSource dataSource, TimeProvider timePr
         command.Parameters.Add(new NpgsqlParameter { Value = timeProvider.GetUtcNow() });
         return await command.ExecuteScalarAsync(cancellationToken) is true;
     }
+
+    /// <summary>Drops the partitions of messages that every subscription has passed; returns how many.</summary>
+    public async Task<int> ReclaimAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("select queue.reclaim()");
+        return (int)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>Returns the subscriptions that hold back reclamation by a whole partition or more.</summary>
+    public async Task<IReadOnlyList<BlockingSubscription>> FindBlockingSubscriptionsAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("select subscription, messages_behind, last_ack_at from queue.blocking_subscriptions");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var blocking = new List<BlockingSubscription>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            blocking.Add(new BlockingSubscription(
+                reader.GetString(0),
+                reader.GetInt64(1),
+                reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2)));
+        }
+
+        return blocking;
+    }
 }

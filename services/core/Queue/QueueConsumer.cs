@@ -24,6 +24,7 @@ public sealed class QueueConsumer(
     ILogger<QueueConsumer> logger) : BackgroundService
 {
     private static readonly TimeSpan MaxFailurePause = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan ReclaimInterval = TimeSpan.FromMinutes(1);
 
     private readonly QueueConsumerOptions settings = options.Value;
     private readonly ResiliencePipeline database = pipelines.GetPipeline(ResiliencePipelines.Postgres);
@@ -42,12 +43,19 @@ public sealed class QueueConsumer(
 
         var listener = notifications.ListenAsync(stoppingToken);
         var consecutiveFailures = 0;
+        var nextReclaimAt = timeProvider.GetUtcNow();
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
                 var succeeded = await RunOnceAsync(stoppingToken);
                 LastLoopAt = timeProvider.GetUtcNow();
+                if (succeeded && LastLoopAt >= nextReclaimAt)
+                {
+                    await ReclaimAsync(stoppingToken);
+                    nextReclaimAt = LastLoopAt + ReclaimInterval;
+                }
+
                 consecutiveFailures = succeeded ? 0 : consecutiveFailures + 1;
                 if (consecutiveFailures > 0)
                 {
@@ -173,6 +181,28 @@ public sealed class QueueConsumer(
         }
 
         return failures;
+    }
+
+    /// <summary>Drops finished partitions and reports subscriptions that keep them from being dropped.</summary>
+    private async Task ReclaimAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            var dropped = await queue.ReclaimAsync(stoppingToken);
+            if (dropped > 0)
+            {
+                QueueLog.PartitionsDropped(logger, dropped);
+            }
+
+            foreach (var blocking in await queue.FindBlockingSubscriptionsAsync(stoppingToken))
+            {
+                QueueLog.SubscriptionBlocksRetention(logger, blocking.Subscription, blocking.MessagesBehind, blocking.LastAckAt);
+            }
+        }
+        catch (Exception ex) when (Transient.IsTransient(ex))
+        {
+            QueueLog.ReclaimFailed(logger, ex);
+        }
     }
 
     private bool IsTransient(Exception exception) => Transient.IsTransient(exception) || handler.IsTransient(exception);

@@ -37,4 +37,13 @@ internal static partial class QueueLog
 
     [LoggerMessage(1010, LogLevel.Warning, "Listening for queue notifications failed; reconnecting in {Delay} and polling meanwhile")]
     public static partial void ListenFailed(ILogger logger, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(1011, LogLevel.Information, "Dropped {PartitionCount} queue partitions that every subscription had passed")]
+    public static partial void PartitionsDropped(ILogger logger, int partitionCount);
+
+    [LoggerMessage(1012, LogLevel.Warning, "Subscription {Subscription} is {MessagesBehind} messages behind (last acknowledgement {LastAckAt}) and keeps old queue partitions from being dropped")]
+    public static partial void SubscriptionBlocksRetention(ILogger logger, string subscription, long messagesBehind, DateTimeOffset? lastAckAt);
+
+    [LoggerMessage(1013, LogLevel.Warning, "Reclaiming queue partitions failed; trying again later")]
+    public static partial void ReclaimFailed(ILogger logger, Exception exception);
 }

@@ -31,3 +31,8 @@ public enum SubscriptionStart
 /// <param name="BackoffBase">The wait after the first failure; it doubles with each attempt, with jitter of up to half.</param>
 /// <param name="BackoffMax">The longest wait between attempts.</param>
 public sealed record RetryPolicy(int MaxAttempts, TimeSpan BackoffBase, TimeSpan BackoffMax);
+
+/// <summary>A subscription whose unfinished messages keep old partitions from being dropped.</summary>
+/// <param name="MessagesBehind">Messages from its oldest unfinished one to the newest.</param>
+/// <param name="LastAckAt">Its last acknowledgement, or null when it never acknowledged.</param>
+public sealed record BlockingSubscription(string Subscription, long MessagesBehind, DateTimeOffset? LastAckAt);

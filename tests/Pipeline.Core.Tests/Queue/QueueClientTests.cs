@@ -286,6 +286,56 @@ public sealed class QueueClientTests(PostgresFixture postgres)
         Assert.Equal("""{"text":"a\u0000b"}""", batch!.Messages[0].Payload);
     }
 
+    [Fact]
+    public async Task Reclaim_AllSubscriptionsPassed_DropsOldPartitions()
+    {
+        await using var db = await QueueDatabase.CreateAsync(postgres);
+        await db.UsePartitionSizeAsync(10);
+        await db.Client.SubscribeAsync("fast", SubscriptionStart.Oldest, Token);
+        await db.Client.SubscribeAsync("slow", SubscriptionStart.Oldest, Token);
+        await db.EnqueueAsync(35);
+
+        await DrainAsync(db, "fast", 100);
+        Assert.Equal(0, await db.Client.ReclaimAsync(Token));
+        var blocking = Assert.Single(await db.Client.FindBlockingSubscriptionsAsync(Token));
+        Assert.Equal("slow", blocking.Subscription);
+
+        await DrainAsync(db, "slow", 100);
+        Assert.Equal(3, await db.Client.ReclaimAsync(Token));
+        Assert.Equal(6L, await db.ScalarAsync<long>("select count(*) from queue.messages"));
+        Assert.Empty(await db.Client.FindBlockingSubscriptionsAsync(Token));
+    }
+
+    [Fact]
+    public async Task Reclaim_PendingRetry_KeepsItsPartition()
+    {
+        await using var db = await QueueDatabase.CreateAsync(postgres);
+        await db.UsePartitionSizeAsync(10);
+        await db.Client.SubscribeAsync("writer", SubscriptionStart.Oldest, Token);
+        await db.EnqueueAsync(25);
+        var first = await db.Client.ClaimAsync("writer", "c1", 5, Lease, Token);
+        await db.Client.AckAsync(first!, [new MessageFailure(first!.Messages[0].Id, "bad")], ThreeAttempts, Token);
+        await DrainAsync(db, "writer", 100);
+
+        Assert.Equal(0, await db.Client.ReclaimAsync(Token));
+
+        db.Clock.Advance(TimeSpan.FromMinutes(1));
+        await DrainAsync(db, "writer", 100);
+        Assert.Equal(2, await db.Client.ReclaimAsync(Token));
+    }
+
+    [Fact]
+    public async Task Enqueue_PastPartitionBound_CreatesPartition()
+    {
+        await using var db = await QueueDatabase.CreateAsync(postgres);
+        await db.UsePartitionSizeAsync(10);
+
+        await db.EnqueueAsync(25);
+
+        Assert.Equal(25L, await db.ScalarAsync<long>("select count(*) from queue.messages"));
+        Assert.Equal(3L, await db.ScalarAsync<long>("select count(*) from pg_inherits where inhparent = 'queue.messages'::regclass"));
+    }
+
     private static async Task<List<string>> DrainAsync(QueueDatabase db, string subscription, int batchSize)
     {
         var keys = new List<string>();

@@ -39,6 +39,23 @@ internal sealed class QueueDatabase : IAsyncDisposable
         await Client.EnqueueAsync(messages, TestContext.Current.CancellationToken);
     }
 
+    /// <summary>Sets the ids per partition and drops the empty partition the migration made, so the next enqueue uses the new size.</summary>
+    public async Task UsePartitionSizeAsync(int size)
+    {
+        await ScalarAsync<int>($"update queue.settings set value = {size} where name = 'partition_size' returning 1");
+        await ScalarAsync<int>("""
+            do $$
+            declare
+                v_partition regclass;
+            begin
+                for v_partition in select inhrelid::regclass from pg_inherits where inhparent = 'queue.messages'::regclass loop
+                    execute format('drop table %s', v_partition);
+                end loop;
+            end $$;
+            select 1
+            """);
+    }
+
     public async Task<T> ScalarAsync<T>(string sql)
     {
         await using var command = DataSource.CreateCommand(sql);
