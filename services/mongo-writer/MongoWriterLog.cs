@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Logging;
+
+namespace Pipeline.MongoWriter;
+
+/// <summary>Log messages of the Mongo writer; event ids 4000-4999.</summary>
+internal static partial class MongoWriterLog
+{
+    [LoggerMessage(4000, LogLevel.Information, "Writing tweets to MongoDB database {Database} on {Servers}")]
+    public static partial void Connecting(ILogger logger, string database, string servers);
+
+    [LoggerMessage(4001, LogLevel.Information, "Indexes of {Database}.{Collection} are ready: {Fields}")]
+    public static partial void IndexesReady(ILogger logger, string database, string collection, string fields);
+
+    [LoggerMessage(4002, LogLevel.Information, "Wrote a batch of {MessageCount} messages: {Written} tweets stored, {AlreadyNewer} older than the stored observation, {Failed} failed, {Users} users stored")]
+    public static partial void BatchWritten(ILogger logger, int messageCount, int written, int alreadyNewer, int failed, int users);
+
+    [LoggerMessage(4003, LogLevel.Warning, "MongoDB call {Pipeline} failed; attempt {Attempt} in {RetryDelay}")]
+    public static partial void Retrying(ILogger logger, string pipeline, int attempt, TimeSpan retryDelay, Exception? exception);
+}
