@@ -1,0 +1,142 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Pipeline.Core.Tweets;
+using Pipeline.GetTweets.Delivery;
+using Pipeline.GetTweets.Pages;
+
+namespace Pipeline.GetTweets.Replay;
+
+/// <summary>
+/// Reads twarc2 JSONL files (one X API response page per line, plain or gzip) and enqueues their
+/// tweets page by page. Each file has a checkpoint with the last line committed, so a restart goes
+/// on after it. A line that is not a response page is set aside in <c>collector.rejected_lines</c>
+/// with its line number, and reading goes on with the next line.
+/// </summary>
+internal sealed class FileReplay(
+    CollectorStore store,
+    IOptions<CollectorOptions> options,
+    TimeProvider timeProvider,
+    ILogger<FileReplay> logger)
+{
+    private readonly CollectorOptions settings = options.Value;
+
+    /// <summary>Reads every file under <see cref="CollectorOptions.Path"/> and returns the counters of the run.</summary>
+    public async Task<ReplayProgress> RunAsync(CancellationToken cancellationToken)
+    {
+        var path = settings.Path!;
+        var source = settings.Source!;
+        Log.CollectorStarting(logger, source, path);
+
+        var progress = new ReplayProgress(timeProvider, settings.ProgressInterval, logger);
+        foreach (var file in ReplayFiles.Find(path))
+        {
+            await ReadFileAsync(file, source, progress, cancellationToken);
+            progress.Files++;
+        }
+
+        progress.LogSummary(source);
+        return progress;
+    }
+
+    private async Task ReadFileAsync(ReplayFile file, string source, ReplayProgress progress, CancellationToken cancellationToken)
+    {
+        var sourceKey = "file:" + file.FullPath;
+        var checkpoint = await store.LoadCheckpointAsync(sourceKey, cancellationToken);
+        using var reader = ReplayFiles.OpenText(file.FullPath);
+
+        // One line of look-ahead tells whether the current line is the file's last.
+        var line = await reader.ReadLineAsync(cancellationToken);
+        if (line is null)
+        {
+            return;
+        }
+
+        var fingerprint = SHA256.HashData(Encoding.UTF8.GetBytes(line));
+        var resumeAfter = ResumeLine(file, checkpoint, fingerprint);
+        Log.FileStarted(logger, file.Name, resumeAfter + 1);
+
+        var position = new FilePosition(sourceKey, file, fingerprint, 0);
+        while (line is not null)
+        {
+            var next = await reader.ReadLineAsync(cancellationToken);
+            position = position with { LineNumber = position.LineNumber + 1 };
+            if (position.LineNumber > resumeAfter && !string.IsNullOrWhiteSpace(line))
+            {
+                await ReadLineAsync(line, isLastLine: next is null, position, source, progress, cancellationToken);
+            }
+
+            line = next;
+        }
+    }
+
+    private long ResumeLine(ReplayFile file, Checkpoint? checkpoint, byte[] fingerprint)
+    {
+        if (checkpoint?.LineNumber is not { } lineNumber)
+        {
+            return 0;
+        }
+
+        if (checkpoint.FileFingerprint is { } stored && stored.AsSpan().SequenceEqual(fingerprint))
+        {
+            return lineNumber;
+        }
+
+        // The seen-tweets table still keeps tweets that were already enqueued from being enqueued twice.
+        Log.FileReplaced(logger, file.Name);
+        return 0;
+    }
+
+    private async Task ReadLineAsync(string line, bool isLastLine, FilePosition position, string source, ReplayProgress progress, CancellationToken cancellationToken)
+    {
+        var where = $"{position.File.Name} line {position.LineNumber}";
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(line);
+        }
+        catch (JsonException ex)
+        {
+            await RejectAsync(line, ex.Message, isLastLine, position, progress, cancellationToken);
+            return;
+        }
+
+        using (document)
+        {
+            ApiPage page;
+            try
+            {
+                page = ApiPage.Parse(document.RootElement, new CollectionSource(source, position.File.Name), timeProvider.GetUtcNow());
+            }
+            catch (FormatException ex)
+            {
+                await RejectAsync(line, ex.Message, isLastLine, position, progress, cancellationToken);
+                return;
+            }
+
+            var commit = await store.CommitPageAsync(position.SourceKey, position.ToCheckpoint(), page.Tweets, rejected: null, cancellationToken);
+            Log.PageCommitted(logger, where, commit.Tweets, commit.Enqueued);
+            PartialErrors.Log(logger, where, page.Errors);
+            progress.AddPage(commit, page.Errors.Count);
+        }
+    }
+
+    private async Task RejectAsync(string line, string error, bool isLastLine, FilePosition position, ReplayProgress progress, CancellationToken cancellationToken)
+    {
+        Log.LineRejected(logger, position.File.Name, position.LineNumber, error);
+
+        // An invalid last line may be a page that is still being written: the checkpoint stays
+        // before it, so the next run reads it again (and clears the rejection if it then parses).
+        var checkpoint = isLastLine ? position.ToCheckpoint() with { LineNumber = position.LineNumber - 1 } : position.ToCheckpoint();
+        var rejected = new RejectedLine(position.File.FullPath, position.LineNumber, error, line);
+        await store.CommitPageAsync(position.SourceKey, checkpoint, [], rejected, cancellationToken);
+        progress.AddRejectedLine();
+    }
+
+    private sealed record FilePosition(string SourceKey, ReplayFile File, byte[] Fingerprint, long LineNumber)
+    {
+        public Checkpoint ToCheckpoint() => new(FilePath: File.FullPath, FileFingerprint: Fingerprint, LineNumber: LineNumber);
+    }
+}

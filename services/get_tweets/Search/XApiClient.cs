@@ -1,0 +1,165 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Registry;
+
+namespace Pipeline.GetTweets.Search;
+
+/// <summary>
+/// A thin X API v2 client over <see cref="HttpClient"/>. It sends the bearer token, retries 5xx
+/// responses and timeouts through the <see cref="PipelineName"/> Polly pipeline, and keeps to the
+/// rate limit: when the last response left no requests in the window, or a request gets HTTP 429,
+/// it waits until the time in <c>x-rate-limit-reset</c>, or without that header backs off from
+/// 60 seconds, doubling up to 15 minutes.
+/// </summary>
+internal sealed class XApiClient(
+    IHttpClientFactory httpClientFactory,
+    XApiCredentials credentials,
+    ResiliencePipelineProvider<string> pipelines,
+    TimeProvider timeProvider,
+    ILogger<XApiClient> logger)
+{
+    /// <summary>The name of the <see cref="HttpClient"/> configured with the base address.</summary>
+    public const string HttpClientName = "x-api";
+
+    /// <summary>The name of the resilience pipeline for one request.</summary>
+    public const string PipelineName = "x-api";
+
+    /// <summary>The first wait after a 429 without a reset header.</summary>
+    public static readonly TimeSpan RateLimitBackoffStart = TimeSpan.FromSeconds(60);
+
+    /// <summary>The longest wait after repeated 429s without a reset header: one rate-limit window.</summary>
+    public static readonly TimeSpan RateLimitBackoffMax = TimeSpan.FromMinutes(15);
+
+    // x-rate-limit-reset has whole seconds and the two clocks differ a little; one second more avoids an early retry.
+    private static readonly TimeSpan ResetMargin = TimeSpan.FromSeconds(1);
+
+    private readonly ResiliencePipeline<HttpResponseMessage> pipeline = pipelines.GetPipeline<HttpResponseMessage>(PipelineName);
+    private int? remaining;
+    private DateTimeOffset? resetAt;
+
+    /// <summary>
+    /// Sends a GET request and returns the response body. Throws <see cref="XApiAuthorizationException"/>
+    /// on 401 and 403, <see cref="XApiRequestException"/> on other error statuses (5xx after the retries),
+    /// and <see cref="HttpRequestException"/> or a Polly timeout when the API stayed unreachable.
+    /// </summary>
+    public async Task<string> GetAsync(string relativeUri, CancellationToken cancellationToken)
+    {
+        var rateLimitedResponses = 0;
+        while (true)
+        {
+            if (remaining == 0 && resetAt is { } reset && reset > timeProvider.GetUtcNow())
+            {
+                await WaitAsync("no requests left in the current window", reset + ResetMargin - timeProvider.GetUtcNow(), cancellationToken);
+            }
+
+            using var response = await pipeline.ExecuteAsync(async token => await SendAsync(relativeUri, token), cancellationToken);
+            ReadRateLimit(response);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                rateLimitedResponses++;
+                await WaitAsync("HTTP 429 Too Many Requests", RateLimitWait(rateLimitedResponses), cancellationToken);
+                continue;
+            }
+
+            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            if (response.IsSuccessStatusCode)
+            {
+                return body;
+            }
+
+            var detail = credentials.Redact(ErrorDetail(body));
+            if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+            {
+                throw new XApiAuthorizationException(response.StatusCode, detail);
+            }
+
+            throw new XApiRequestException(
+                response.StatusCode,
+                detail,
+                $"The X API request {PathOf(relativeUri)} failed with HTTP {(int)response.StatusCode} {response.StatusCode}: {detail}");
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(string relativeUri, CancellationToken cancellationToken)
+    {
+        var client = httpClientFactory.CreateClient(HttpClientName);
+        using var request = new HttpRequestMessage(HttpMethod.Get, relativeUri);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", credentials.BearerToken);
+        return await client.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+    }
+
+    private void ReadRateLimit(HttpResponseMessage response)
+    {
+        remaining = HeaderNumber(response, "x-rate-limit-remaining") is { } left ? (int)Math.Min(left, int.MaxValue) : null;
+        resetAt = HeaderNumber(response, "x-rate-limit-reset") is { } seconds ? DateTimeOffset.FromUnixTimeSeconds(seconds) : null;
+    }
+
+    private TimeSpan RateLimitWait(int rateLimitedResponses)
+    {
+        var now = timeProvider.GetUtcNow();
+        if (resetAt is { } reset && reset > now)
+        {
+            return reset + ResetMargin - now;
+        }
+
+        var doubled = RateLimitBackoffStart * Math.Pow(2, Math.Min(rateLimitedResponses - 1, 10));
+        return doubled < RateLimitBackoffMax ? doubled : RateLimitBackoffMax;
+    }
+
+    private async Task WaitAsync(string reason, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        Log.RateLimitWaitStarted(logger, reason, wait, timeProvider.GetUtcNow() + wait);
+        await Task.Delay(wait, timeProvider, cancellationToken);
+        remaining = null;
+        Log.RateLimitWaitEnded(logger);
+    }
+
+    private static long? HeaderNumber(HttpResponseMessage response, string name) =>
+        response.Headers.TryGetValues(name, out var values)
+        && long.TryParse(values.FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+            ? number
+            : null;
+
+    // The API explains errors as an RFC 7807 problem ('title', 'detail') or in an 'errors' array.
+    private static string ErrorDetail(string body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            var root = document.RootElement;
+            if (root.ValueKind == JsonValueKind.Object)
+            {
+                var title = root.TryGetProperty("title", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+                var detail = root.TryGetProperty("detail", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
+                if (root.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array && errors.GetArrayLength() > 0
+                    && errors[0].TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String)
+                {
+                    detail = detail is null ? m.GetString() : $"{detail} {m.GetString()}";
+                }
+
+                if (title is not null || detail is not null)
+                {
+                    return string.Join(": ", new[] { title, detail }.Where(s => !string.IsNullOrEmpty(s)));
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON: a proxy's HTML page, say. A short excerpt follows.
+        }
+
+        var text = body.Trim();
+        return text.Length <= 200 ? text : text[..200] + "...";
+    }
+
+    // The path without the query, for messages: the query string repeats the search query and every field list.
+    private static string PathOf(string relativeUri)
+    {
+        var end = relativeUri.IndexOf('?', StringComparison.Ordinal);
+        return end < 0 ? relativeUri : relativeUri[..end];
+    }
+}
