@@ -1,0 +1,129 @@
+using System.Globalization;
+using System.Text.Json;
+using Pipeline.Core.Queue;
+using Pipeline.Core.Tweets;
+
+namespace Pipeline.PostgresWriter;
+
+/// <summary>
+/// Reads a queue message into the tweets and users it delivers: the message's own tweet, the
+/// referenced tweets the page included, and their authors. Strings are read after U+0000 was
+/// replaced, so typed columns and the raw JSON agree.
+/// </summary>
+internal static class EnvelopeReader
+{
+    /// <summary>Reads a message. When the payload is not a valid envelope, throws an exception for which <see cref="IsInvalidContent"/> is true.</summary>
+    public static EnvelopeContent Read(QueueMessage message)
+    {
+        var envelope = TweetEnvelope.FromJson(message.Payload);
+        if (envelope.CollectedAt == default)
+        {
+            throw new FormatException("The envelope is missing 'collected_at'.");
+        }
+
+        var collectedAt = envelope.CollectedAt.ToUniversalTime();
+        var tweets = new List<TweetObservation>();
+        var users = new List<UserObservation>();
+        var replaced = 0;
+
+        tweets.Add(ReadTweet(envelope.Tweet, envelope.Id, "the envelope", collectedAt, referencedOnly: false, message.Id, ref replaced));
+        AddUser(users, envelope.Author, collectedAt, message.Id, ref replaced);
+
+        // A payload without the array deserializes to null despite the non-nullable type.
+        foreach (var reference in envelope.ReferencedTweets ?? [])
+        {
+            if (IsPresent(reference.Tweet))
+            {
+                var context = $"referenced tweet {reference.Id}";
+                tweets.Add(ReadTweet(reference.Tweet!.Value, reference.Id, context, collectedAt, referencedOnly: true, message.Id, ref replaced));
+            }
+
+            AddUser(users, reference.Author, collectedAt, message.Id, ref replaced);
+        }
+
+        return new EnvelopeContent(message.Id, tweets, users, replaced);
+    }
+
+    /// <summary>Returns true for the exceptions that reading a malformed payload throws, as opposed to a fault of the writer.</summary>
+    public static bool IsInvalidContent(Exception exception) => exception
+        is JsonException
+        or FormatException
+        or KeyNotFoundException
+        or OverflowException
+        // System.Text.Json throws it for a value of the wrong kind and for invalid UTF-16 escapes.
+        or InvalidOperationException;
+
+    private static TweetObservation ReadTweet(
+        JsonElement raw, string? expectedId, string context, DateTimeOffset collectedAt, bool referencedOnly, long messageId, ref int replaced)
+    {
+        var clean = NullCharacters.Replace(raw);
+        replaced += clean.Replaced;
+
+        var tweet = Tweet.Parse(clean.Value);
+        if (expectedId is not null && expectedId != tweet.Id.ToString(CultureInfo.InvariantCulture))
+        {
+            throw new FormatException($"The id '{expectedId}' of {context} differs from the id {tweet.Id} of the tweet object.");
+        }
+
+        return new TweetObservation(tweet, ReadFullTextEntities(clean.Value, tweet), clean.Json, collectedAt, referencedOnly, messageId);
+    }
+
+    /// <summary>
+    /// Returns the entities whose offsets point into the full text. A long post carries the
+    /// entities of its whole text in <c>note_tweet.entities</c>, while the top-level entities
+    /// cover only the first 280 characters.
+    /// </summary>
+    private static TweetEntities ReadFullTextEntities(JsonElement raw, Tweet tweet)
+    {
+        if (ApiJson.TryGetAny(raw, out var note, "note_tweet", "note_post")
+            && note.ValueKind == JsonValueKind.Object
+            && note.TryGetProperty("entities", out var entities)
+            && entities.ValueKind == JsonValueKind.Object)
+        {
+            return TweetEntities.Parse(entities);
+        }
+
+        return tweet.Entities;
+    }
+
+    private static void AddUser(List<UserObservation> users, JsonElement? raw, DateTimeOffset observedAt, long messageId, ref int replaced)
+    {
+        if (!IsPresent(raw))
+        {
+            return;
+        }
+
+        var clean = NullCharacters.Replace(raw!.Value);
+        replaced += clean.Replaced;
+        users.Add(new UserObservation(TwitterUser.Parse(clean.Value), clean.Json, observedAt, messageId));
+    }
+
+    private static bool IsPresent(JsonElement? value) =>
+        value is { ValueKind: not (JsonValueKind.Undefined or JsonValueKind.Null) };
+}
+
+/// <summary>The tweets and users one queue message delivers.</summary>
+/// <param name="NullCharactersReplaced">How many U+0000 characters were replaced in the message's strings.</param>
+internal sealed record EnvelopeContent(
+    long MessageId,
+    IReadOnlyList<TweetObservation> Tweets,
+    IReadOnlyList<UserObservation> Users,
+    int NullCharactersReplaced);
+
+/// <summary>One version of a tweet as a page delivered it.</summary>
+/// <param name="Entities">The entities whose offsets point into <see cref="Tweet.FullText"/>.</param>
+/// <param name="Json">The tweet object's JSON text, stored in <c>tweets.raw</c>.</param>
+/// <param name="CollectedAt">When the collector read the page.</param>
+/// <param name="ReferencedOnly">True when the tweet came along in another tweet's message as a referenced tweet.</param>
+internal sealed record TweetObservation(
+    Tweet Tweet,
+    TweetEntities Entities,
+    string Json,
+    DateTimeOffset CollectedAt,
+    bool ReferencedOnly,
+    long MessageId);
+
+/// <summary>One version of a user as a page delivered it.</summary>
+/// <param name="Json">The user object's JSON text, stored in <c>users.raw</c>.</param>
+/// <param name="ObservedAt">When the collector read the page.</param>
+internal sealed record UserObservation(TwitterUser User, string Json, DateTimeOffset ObservedAt, long MessageId);

@@ -1,0 +1,9 @@
+using Microsoft.Extensions.Hosting;
+using Pipeline.Core.Hosting;
+using Pipeline.PostgresWriter;
+
+var builder = Host.CreateApplicationBuilder(args);
+builder.AddPipelineDefaults();
+builder.AddPostgresWriter();
+builder.AddQueueConsumer<TweetBatchHandler>();
+return await builder.Build().RunServiceAsync("postgres-writer");

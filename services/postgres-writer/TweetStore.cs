@@ -1,0 +1,275 @@
+using System.Globalization;
+using Dapper;
+using Npgsql;
+using Pipeline.Core.Tweets;
+
+namespace Pipeline.PostgresWriter;
+
+/// <summary>
+/// Writes a <see cref="TweetBatch"/> to the tables of <c>deploy/postgres/migrations/tweets</c>:
+/// the whole batch in one transaction, each table with one set-based statement over parameter
+/// arrays, so a batch takes three commands and a commit whatever its size. Every SQL statement of
+/// the writer is in this class.
+/// </summary>
+internal sealed class TweetStore(NpgsqlDataSource dataSource, TimeProvider timeProvider)
+{
+    // A newer or equally new observation replaces the row. An older one changes nothing.
+    private const string UpsertUsers = """
+        insert into public.users as u (id, username, name, created_at, description, location, verified, verified_type,
+                                       protected, profile_image_url, followers_count, following_count, tweet_count,
+                                       listed_count, observed_at, raw, first_stored_at, updated_at)
+        select r.id, r.username, r.name, r.created_at, r.description, r.location, r.verified, r.verified_type,
+               r.protected, r.profile_image_url, r.followers_count, r.following_count, r.tweet_count,
+               r.listed_count, r.observed_at, r.raw::jsonb, @Now, @Now
+          from unnest(@Ids, @Usernames, @Names, @CreatedAts, @Descriptions, @Locations, @Verified, @VerifiedTypes,
+                      @Protected, @ProfileImageUrls, @FollowersCounts, @FollowingCounts, @TweetCounts,
+                      @ListedCounts, @ObservedAts, @Raws)
+               as r (id, username, name, created_at, description, location, verified, verified_type,
+                     protected, profile_image_url, followers_count, following_count, tweet_count,
+                     listed_count, observed_at, raw)
+        on conflict (id) do update
+           set username = excluded.username,
+               name = excluded.name,
+               created_at = excluded.created_at,
+               description = excluded.description,
+               location = excluded.location,
+               verified = excluded.verified,
+               verified_type = excluded.verified_type,
+               protected = excluded.protected,
+               profile_image_url = excluded.profile_image_url,
+               followers_count = excluded.followers_count,
+               following_count = excluded.following_count,
+               tweet_count = excluded.tweet_count,
+               listed_count = excluded.listed_count,
+               observed_at = excluded.observed_at,
+               raw = excluded.raw,
+               updated_at = excluded.updated_at
+         where excluded.observed_at >= u.observed_at
+        """;
+
+    // A newer or equally new observation replaces the row. A tweet's own message also replaces a
+    // row that only a referenced copy wrote, even when the copy was collected later, but it never
+    // puts older metrics over newer ones. Returns the ids of the rows written.
+    private const string UpsertTweets = """
+        insert into public.tweets as t (id, author_id, text, full_text, created_at, lang, source, conversation_id,
+                                        in_reply_to_user_id, reply_settings, possibly_sensitive, retweet_count,
+                                        reply_count, like_count, quote_count, impression_count, bookmark_count,
+                                        metrics_observed_at, edit_history_ids, raw, referenced_only, collected_at,
+                                        first_stored_at, updated_at)
+        select r.id, r.author_id, r.text, r.full_text, r.created_at, r.lang, r.source, r.conversation_id,
+               r.in_reply_to_user_id, r.reply_settings, r.possibly_sensitive, r.retweet_count,
+               r.reply_count, r.like_count, r.quote_count, r.impression_count, r.bookmark_count,
+               r.collected_at, r.edit_history_ids::bigint[], r.raw::jsonb, r.referenced_only, r.collected_at,
+               @Now, @Now
+          from unnest(@Ids, @AuthorIds, @Texts, @FullTexts, @CreatedAts, @Langs, @Sources, @ConversationIds,
+                      @InReplyToUserIds, @ReplySettings, @PossiblySensitive, @RetweetCounts,
+                      @ReplyCounts, @LikeCounts, @QuoteCounts, @ImpressionCounts, @BookmarkCounts,
+                      @EditHistoryIds, @Raws, @ReferencedOnly, @CollectedAts)
+               as r (id, author_id, text, full_text, created_at, lang, source, conversation_id,
+                     in_reply_to_user_id, reply_settings, possibly_sensitive, retweet_count,
+                     reply_count, like_count, quote_count, impression_count, bookmark_count,
+                     edit_history_ids, raw, referenced_only, collected_at)
+        on conflict (id) do update
+           set author_id = excluded.author_id,
+               text = excluded.text,
+               full_text = excluded.full_text,
+               created_at = excluded.created_at,
+               lang = excluded.lang,
+               source = excluded.source,
+               conversation_id = excluded.conversation_id,
+               in_reply_to_user_id = excluded.in_reply_to_user_id,
+               reply_settings = excluded.reply_settings,
+               possibly_sensitive = excluded.possibly_sensitive,
+               retweet_count = case when excluded.metrics_observed_at >= t.metrics_observed_at then excluded.retweet_count else t.retweet_count end,
+               reply_count = case when excluded.metrics_observed_at >= t.metrics_observed_at then excluded.reply_count else t.reply_count end,
+               like_count = case when excluded.metrics_observed_at >= t.metrics_observed_at then excluded.like_count else t.like_count end,
+               quote_count = case when excluded.metrics_observed_at >= t.metrics_observed_at then excluded.quote_count else t.quote_count end,
+               impression_count = case when excluded.metrics_observed_at >= t.metrics_observed_at then excluded.impression_count else t.impression_count end,
+               bookmark_count = case when excluded.metrics_observed_at >= t.metrics_observed_at then excluded.bookmark_count else t.bookmark_count end,
+               metrics_observed_at = greatest(excluded.metrics_observed_at, t.metrics_observed_at),
+               edit_history_ids = excluded.edit_history_ids,
+               raw = excluded.raw,
+               referenced_only = excluded.referenced_only and t.referenced_only,
+               collected_at = greatest(excluded.collected_at, t.collected_at),
+               updated_at = excluded.updated_at
+         where excluded.collected_at >= t.collected_at
+            or (t.referenced_only and not excluded.referenced_only)
+        returning t.id
+        """;
+
+    // Entity rows belong to the stored version of a tweet, so they are replaced whenever the
+    // tweet row was written.
+    private const string ReplaceEntities = """
+        delete from public.hashtags where tweet_id = any (@TweetIds);
+        delete from public.cashtags where tweet_id = any (@TweetIds);
+        delete from public.mentions where tweet_id = any (@TweetIds);
+        delete from public.urls where tweet_id = any (@TweetIds);
+        delete from public.referenced_tweets where tweet_id = any (@TweetIds);
+
+        insert into public.hashtags (tweet_id, position, tag, start, "end")
+        select r.tweet_id, r.position, r.tag, r.start, r."end"
+          from unnest(@HashtagTweetIds, @HashtagPositions, @HashtagTags, @HashtagStarts, @HashtagEnds)
+               as r (tweet_id, position, tag, start, "end");
+
+        insert into public.cashtags (tweet_id, position, tag, start, "end")
+        select r.tweet_id, r.position, r.tag, r.start, r."end"
+          from unnest(@CashtagTweetIds, @CashtagPositions, @CashtagTags, @CashtagStarts, @CashtagEnds)
+               as r (tweet_id, position, tag, start, "end");
+
+        insert into public.mentions (tweet_id, position, user_id, username, start, "end")
+        select r.tweet_id, r.position, r.user_id, r.username, r.start, r."end"
+          from unnest(@MentionTweetIds, @MentionPositions, @MentionUserIds, @MentionUsernames, @MentionStarts, @MentionEnds)
+               as r (tweet_id, position, user_id, username, start, "end");
+
+        insert into public.urls (tweet_id, position, url, expanded_url, display_url, unwound_url, title, start, "end")
+        select r.tweet_id, r.position, r.url, r.expanded_url, r.display_url, r.unwound_url, r.title, r.start, r."end"
+          from unnest(@UrlTweetIds, @UrlPositions, @Urls, @UrlExpandedUrls, @UrlDisplayUrls, @UrlUnwoundUrls,
+                      @UrlTitles, @UrlStarts, @UrlEnds)
+               as r (tweet_id, position, url, expanded_url, display_url, unwound_url, title, start, "end");
+
+        -- The API lists each link once; a repeated one is stored once.
+        insert into public.referenced_tweets (tweet_id, referenced_id, type)
+        select r.tweet_id, r.referenced_id, r.type
+          from unnest(@ReferenceTweetIds, @ReferencedIds, @ReferenceTypes) as r (tweet_id, referenced_id, type)
+        on conflict do nothing;
+        """;
+
+    /// <summary>
+    /// Writes the batch in one transaction. Database errors propagate, so that the consumer
+    /// delivers the batch again after a transient one.
+    /// </summary>
+    public async Task<WriteResult> WriteAsync(TweetBatch batch, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        var tweets = batch.Tweets;
+        var users = batch.Users;
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+
+        var usersWritten = users.Count == 0
+            ? 0
+            : await connection.ExecuteAsync(new CommandDefinition(UpsertUsers, UserParameters(users, now), transaction, cancellationToken: cancellationToken));
+
+        var writtenIds = tweets.Count == 0
+            ? []
+            : (await connection.QueryAsync<long>(new CommandDefinition(UpsertTweets, TweetParameters(tweets, now), transaction, cancellationToken: cancellationToken))).ToHashSet();
+
+        if (writtenIds.Count > 0)
+        {
+            var written = tweets.Where(t => writtenIds.Contains(t.Tweet.Id)).ToList();
+            await connection.ExecuteAsync(new CommandDefinition(ReplaceEntities, EntityParameters(written), transaction, cancellationToken: cancellationToken));
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return new WriteResult(writtenIds.Count, tweets.Count - writtenIds.Count, usersWritten);
+    }
+
+    private static object UserParameters(IReadOnlyList<UserObservation> users, DateTimeOffset now) => new
+    {
+        Now = now,
+        Ids = users.Select(u => u.User.Id).ToArray(),
+        Usernames = users.Select(u => u.User.Username).ToArray(),
+        Names = users.Select(u => u.User.Name).ToArray(),
+        CreatedAts = users.Select(u => u.User.CreatedAt).ToArray(),
+        Descriptions = users.Select(u => u.User.Description).ToArray(),
+        Locations = users.Select(u => u.User.Location).ToArray(),
+        Verified = users.Select(u => u.User.Verified).ToArray(),
+        VerifiedTypes = users.Select(u => u.User.VerifiedType).ToArray(),
+        Protected = users.Select(u => u.User.Protected).ToArray(),
+        ProfileImageUrls = users.Select(u => u.User.ProfileImageUrl).ToArray(),
+        FollowersCounts = users.Select(u => u.User.FollowersCount).ToArray(),
+        FollowingCounts = users.Select(u => u.User.FollowingCount).ToArray(),
+        TweetCounts = users.Select(u => u.User.TweetCount).ToArray(),
+        ListedCounts = users.Select(u => u.User.ListedCount).ToArray(),
+        ObservedAts = users.Select(u => u.ObservedAt).ToArray(),
+        Raws = users.Select(u => u.Json).ToArray(),
+    };
+
+    private static object TweetParameters(IReadOnlyList<TweetObservation> tweets, DateTimeOffset now) => new
+    {
+        Now = now,
+        Ids = tweets.Select(t => t.Tweet.Id).ToArray(),
+        AuthorIds = tweets.Select(t => t.Tweet.AuthorId).ToArray(),
+        Texts = tweets.Select(t => t.Tweet.Text).ToArray(),
+        FullTexts = tweets.Select(t => t.Tweet.FullText).ToArray(),
+        CreatedAts = tweets.Select(t => t.Tweet.CreatedAt).ToArray(),
+        Langs = tweets.Select(t => t.Tweet.Lang).ToArray(),
+        Sources = tweets.Select(t => t.Tweet.Source).ToArray(),
+        ConversationIds = tweets.Select(t => t.Tweet.ConversationId).ToArray(),
+        InReplyToUserIds = tweets.Select(t => t.Tweet.InReplyToUserId).ToArray(),
+        ReplySettings = tweets.Select(t => t.Tweet.ReplySettings).ToArray(),
+        PossiblySensitive = tweets.Select(t => t.Tweet.PossiblySensitive).ToArray(),
+        RetweetCounts = tweets.Select(t => t.Tweet.Metrics?.RetweetCount).ToArray(),
+        ReplyCounts = tweets.Select(t => t.Tweet.Metrics?.ReplyCount).ToArray(),
+        LikeCounts = tweets.Select(t => t.Tweet.Metrics?.LikeCount).ToArray(),
+        QuoteCounts = tweets.Select(t => t.Tweet.Metrics?.QuoteCount).ToArray(),
+        ImpressionCounts = tweets.Select(t => t.Tweet.Metrics?.ImpressionCount).ToArray(),
+        BookmarkCounts = tweets.Select(t => t.Tweet.Metrics?.BookmarkCount).ToArray(),
+        // A bigint[] per row cannot travel inside another array, so each goes as its array literal.
+        EditHistoryIds = tweets.Select(t => ArrayLiteral(t.Tweet.EditHistoryIds)).ToArray(),
+        Raws = tweets.Select(t => t.Json).ToArray(),
+        ReferencedOnly = tweets.Select(t => t.ReferencedOnly).ToArray(),
+        CollectedAts = tweets.Select(t => t.CollectedAt).ToArray(),
+    };
+
+    private static object EntityParameters(IReadOnlyList<TweetObservation> tweets)
+    {
+        var hashtags = Flatten(tweets, e => e.Hashtags);
+        var cashtags = Flatten(tweets, e => e.Cashtags);
+        var mentions = Flatten(tweets, e => e.Mentions);
+        var urls = Flatten(tweets, e => e.Urls);
+        var references = tweets.SelectMany(t => t.Tweet.References.Select(r => (TweetId: t.Tweet.Id, Reference: r))).ToList();
+
+        return new
+        {
+            TweetIds = tweets.Select(t => t.Tweet.Id).ToArray(),
+
+            HashtagTweetIds = hashtags.Select(h => h.TweetId).ToArray(),
+            HashtagPositions = hashtags.Select(h => h.Position).ToArray(),
+            HashtagTags = hashtags.Select(h => h.Entity.Tag).ToArray(),
+            HashtagStarts = hashtags.Select(h => h.Entity.Start).ToArray(),
+            HashtagEnds = hashtags.Select(h => h.Entity.End).ToArray(),
+
+            CashtagTweetIds = cashtags.Select(c => c.TweetId).ToArray(),
+            CashtagPositions = cashtags.Select(c => c.Position).ToArray(),
+            CashtagTags = cashtags.Select(c => c.Entity.Tag).ToArray(),
+            CashtagStarts = cashtags.Select(c => c.Entity.Start).ToArray(),
+            CashtagEnds = cashtags.Select(c => c.Entity.End).ToArray(),
+
+            MentionTweetIds = mentions.Select(m => m.TweetId).ToArray(),
+            MentionPositions = mentions.Select(m => m.Position).ToArray(),
+            MentionUserIds = mentions.Select(m => m.Entity.UserId).ToArray(),
+            MentionUsernames = mentions.Select(m => m.Entity.Username).ToArray(),
+            MentionStarts = mentions.Select(m => m.Entity.Start).ToArray(),
+            MentionEnds = mentions.Select(m => m.Entity.End).ToArray(),
+
+            UrlTweetIds = urls.Select(u => u.TweetId).ToArray(),
+            UrlPositions = urls.Select(u => u.Position).ToArray(),
+            Urls = urls.Select(u => u.Entity.Url).ToArray(),
+            UrlExpandedUrls = urls.Select(u => u.Entity.ExpandedUrl).ToArray(),
+            UrlDisplayUrls = urls.Select(u => u.Entity.DisplayUrl).ToArray(),
+            UrlUnwoundUrls = urls.Select(u => u.Entity.UnwoundUrl).ToArray(),
+            UrlTitles = urls.Select(u => u.Entity.Title).ToArray(),
+            UrlStarts = urls.Select(u => u.Entity.Start).ToArray(),
+            UrlEnds = urls.Select(u => u.Entity.End).ToArray(),
+
+            ReferenceTweetIds = references.Select(r => r.TweetId).ToArray(),
+            ReferencedIds = references.Select(r => r.Reference.Id).ToArray(),
+            ReferenceTypes = references.Select(r => r.Reference.Type).ToArray(),
+        };
+    }
+
+    private static List<(long TweetId, int Position, T Entity)> Flatten<T>(
+        IReadOnlyList<TweetObservation> tweets, Func<TweetEntities, IReadOnlyList<T>> select) =>
+        [.. tweets.SelectMany(t => select(t.Entities).Select((entity, position) => (t.Tweet.Id, position, entity)))];
+
+    private static string ArrayLiteral(IReadOnlyList<long> values) =>
+        "{" + string.Join(',', values.Select(v => v.ToString(CultureInfo.InvariantCulture))) + "}";
+}
+
+/// <summary>What one batch changed.</summary>
+/// <param name="TweetsWritten">Tweet rows inserted or rewritten.</param>
+/// <param name="TweetsSkipped">Tweets left as stored because the stored observation is newer.</param>
+/// <param name="UsersWritten">User rows inserted or rewritten.</param>
+internal sealed record WriteResult(int TweetsWritten, int TweetsSkipped, int UsersWritten);
