@@ -1,5 +1,3 @@
-using System.Numerics;
-
 namespace Pipeline.Vader;
 
 /// <summary>
@@ -48,9 +46,11 @@ internal static class PythonRounding
     private static double RoundExactly(double value, int digits, double scale)
     {
         // |value| = mantissa * 2^exponent exactly, so |value| * 10^digits = mantissa * 10^digits * 2^exponent.
+        // The product of a 53-bit mantissa and 10^9 at most fits in 83 bits, so UInt128 holds it
+        // without allocating.
         var bits = BitConverter.DoubleToInt64Bits(value);
         var biasedExponent = (int)((bits >> 52) & 0x7FF);
-        var mantissa = bits & 0xF_FFFF_FFFF_FFFFL;
+        var mantissa = (ulong)(bits & 0xF_FFFF_FFFF_FFFFL);
         int exponent;
         if (biasedExponent == 0)
         {
@@ -58,26 +58,24 @@ internal static class PythonRounding
         }
         else
         {
-            mantissa |= 1L << 52;
+            mantissa |= 1UL << 52;
             exponent = biasedExponent - 1075;
         }
 
-        var numerator = mantissa * BigInteger.Pow(10, digits);
-        BigInteger rounded;
-        if (exponent >= 0)
+        // Round has sent every value of at least 2^52 elsewhere, so the binary point lies inside
+        // or left of the mantissa. From a shift of 128 on, the product is below half a unit.
+        var shift = -exponent;
+        if (shift >= 128)
         {
-            rounded = numerator << exponent;
+            return value < 0 ? -0.0 : 0.0;
         }
-        else
-        {
-            var shift = -exponent;
-            var quotient = numerator >> shift;
-            var remainder = numerator - (quotient << shift);
-            var half = BigInteger.One << (shift - 1);
-            var comparison = remainder.CompareTo(half);
-            var roundUp = comparison > 0 || (comparison == 0 && !quotient.IsEven);
-            rounded = roundUp ? quotient + 1 : quotient;
-        }
+
+        var numerator = (UInt128)mantissa * (ulong)PowersOfTen[digits];
+        var quotient = numerator >> shift;
+        var remainder = numerator - (quotient << shift);
+        var half = UInt128.One << (shift - 1);
+        var roundUp = remainder > half || (remainder == half && (quotient & UInt128.One) != UInt128.Zero);
+        var rounded = roundUp ? quotient + 1 : quotient;
 
         // The rounded integer is below 2^53 here, so the conversion is exact and the division
         // returns the double nearest rounded / 10^digits, as Python's string round trip does.

@@ -20,6 +20,7 @@ public sealed class PythonRoundingTests
     [InlineData(0.49166666666666664, 3, 0.492)]
     [InlineData(-0.58594, 4, -0.5859)]
     [InlineData(0.0, 3, 0.0)]
+    [InlineData(5e-324, 3, 0.0)] // smallest subnormal, below half a unit at any precision
     public void Round_MatchesPythonRound(double value, int digits, double expected) =>
         Assert.Equal(expected, PythonRounding.Round(value, digits));
 
