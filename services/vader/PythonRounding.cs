@@ -18,8 +18,11 @@ internal static class PythonRounding
 
     /// <summary>
     /// Rounds <paramref name="value"/> to <paramref name="digits"/> decimals (0 to 9) as Python does.
-    /// Values whose scaled magnitude reaches 2^52 have no fraction left to round and are returned as given.
     /// </summary>
+    /// <remarks>
+    /// NOTE: a value whose scaled magnitude reaches 2^52 is returned unchanged, while Python may
+    /// move it by one unit in the last place. Scores lie between -1 and 1 and never get there.
+    /// </remarks>
     public static double Round(double value, int digits)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(digits);
@@ -46,8 +49,8 @@ internal static class PythonRounding
     private static double RoundExactly(double value, int digits, double scale)
     {
         // |value| = mantissa * 2^exponent exactly, so |value| * 10^digits = mantissa * 10^digits * 2^exponent.
-        // The product of a 53-bit mantissa and 10^9 at most fits in 83 bits, so UInt128 holds it
-        // without allocating.
+        // The product of a 53-bit mantissa and at most 10^9 needs 83 bits, so it fits in UInt128,
+        // which needs no allocation.
         var bits = BitConverter.DoubleToInt64Bits(value);
         var biasedExponent = (int)((bits >> 52) & 0x7FF);
         var mantissa = (ulong)(bits & 0xF_FFFF_FFFF_FFFFL);
