@@ -115,10 +115,12 @@ public static class PipelineHosting
     {
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(serviceName);
 
-        // RunAsync disposes the host and its service provider, so the workers are looked up first.
-        var workers = host.Services.GetServices<IHostedService>().OfType<BackgroundService>().ToList();
+        List<BackgroundService> workers;
         try
         {
+            // RunAsync disposes the host and its service provider, so the workers are looked up
+            // first. Creating them can already fail on invalid options, which is a fatal error too.
+            workers = [.. host.Services.GetServices<IHostedService>().OfType<BackgroundService>()];
             await host.RunAsync();
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
