@@ -39,7 +39,7 @@ public sealed class GroundTruthTests
 
         var correlation = Statistics.PearsonCorrelation(compounds, humanMeans);
 
-        TestContext.Current.TestOutputHelper?.WriteLine($"Pearson r of compound with human mean: {correlation:F4}");
+        TestContext.Current.TestOutputHelper?.WriteLine($"Pearson r of compound with human mean: {correlation:F5}");
         Assert.True(correlation >= MinCorrelation, $"Pearson r is {correlation:F4}, expected at least {MinCorrelation}.");
     }
 
