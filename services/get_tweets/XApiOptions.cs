@@ -26,7 +26,7 @@ internal sealed class XApiOptions
     /// <summary>The app-only bearer token. A secret: it is never logged or put in a message.</summary>
     public string? BearerToken { get; set; }
 
-    /// <summary>A file that holds the bearer token, such as a Docker secret under <c>/run/secrets</c>.</summary>
+    /// <summary>A file that contains the bearer token, such as a Docker secret under <c>/run/secrets</c>.</summary>
     public string? BearerTokenFile { get; set; }
 
     /// <summary>The time one HTTP attempt may take.</summary>

@@ -8,7 +8,7 @@ namespace Pipeline.GetTweets.Delivery;
 /// <param name="PollNewestId">While a poll is paging, the newest id it has collected so far.</param>
 /// <param name="NextToken">While a poll is paging, the token of the page to fetch next.</param>
 /// <param name="FilePath">The full path of the file.</param>
-/// <param name="FileFingerprint">The SHA-256 of the file's first line, which tells a replaced file from the one read before.</param>
+/// <param name="FileFingerprint">The SHA-256 of the file's first line, which distinguishes a replaced file from the one read before.</param>
 /// <param name="LineNumber">The last line (1-based) whose tweets committed; reading resumes after it.</param>
 internal sealed record Checkpoint(
     long? NewestId = null,

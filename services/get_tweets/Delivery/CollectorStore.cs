@@ -24,7 +24,7 @@ internal sealed class CollectorStore(
     ResiliencePipelineProvider<string> pipelines,
     TimeProvider timeProvider)
 {
-    // Inserts unseen ids and updates those whose JSON changed; returns exactly those ids. Rows
+    // Inserts unseen ids, updates those whose JSON changed and returns exactly those ids. Rows
     // whose hash is unchanged fail the where clause, so they are neither updated nor returned.
     private const string MarkSeenSql = """
         insert into collector.seen_tweets as s (tweet_id, payload_hash, first_seen_at, last_seen_at, observations)
@@ -64,8 +64,8 @@ internal sealed class CollectorStore(
            set error = excluded.error, raw_text = excluded.raw_text, rejected_at = excluded.rejected_at
         """;
 
-    // A line rejected as the unfinished last line of a file that was still being written is read
-    // again later; once it parses, its rejection no longer holds.
+    // A rejected last line may be a page that was still being written, so it is read again later.
+    // Once it parses, its rejection is deleted.
     private const string ClearRejectionSql = "delete from collector.rejected_lines where file_path = $1 and line_number = $2";
 
     private readonly ResiliencePipeline database = pipelines.GetPipeline(ResiliencePipelines.Postgres);
@@ -200,7 +200,8 @@ internal sealed class CollectorStore(
     /// <summary>
     /// Returns the SHA-256 of the tweet object rewritten as compact JSON, so that two copies that
     /// differ only in whitespace or in how strings are escaped (twarc writes <c>\uXXXX</c>, the API
-    /// UTF-8) hash alike. Property order still counts; the API keeps it stable.
+    /// UTF-8) hash alike. Property order still counts, so a source that reorders properties makes
+    /// every tweet look changed and enqueues it again.
     /// </summary>
     private static byte[] ContentHash(JsonElement tweet)
     {
@@ -216,6 +217,6 @@ internal sealed class CollectorStore(
     private static NpgsqlParameter Nullable(object? value, NpgsqlDbType type) =>
         new() { Value = value ?? DBNull.Value, NpgsqlDbType = type };
 
-    // PostgreSQL text cannot hold U+0000, which a file cut off by a crash often ends with.
+    // PostgreSQL text cannot store U+0000, and a file cut off by a crash can end in NUL bytes.
     private static string WithoutNul(string text) => text.Replace('\0', '\uFFFD');
 }

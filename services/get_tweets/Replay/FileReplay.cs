@@ -47,7 +47,7 @@ internal sealed class FileReplay(
         var checkpoint = await store.LoadCheckpointAsync(sourceKey, cancellationToken);
         using var reader = ReplayFiles.OpenText(file.FullPath);
 
-        // One line of look-ahead tells whether the current line is the file's last.
+        // One line of look-ahead shows whether the current line is the file's last.
         var line = await reader.ReadLineAsync(cancellationToken);
         if (line is null)
         {
@@ -91,7 +91,7 @@ internal sealed class FileReplay(
 
     private async Task ReadLineAsync(string line, bool isLastLine, FilePosition position, string source, ReplayProgress progress, CancellationToken cancellationToken)
     {
-        var where = $"{position.File.Name} line {position.LineNumber}";
+        var location = $"{position.File.Name} line {position.LineNumber}";
         JsonDocument document;
         try
         {
@@ -117,8 +117,8 @@ internal sealed class FileReplay(
             }
 
             var commit = await store.CommitPageAsync(position.SourceKey, position.ToCheckpoint(), page.Tweets, rejected: null, cancellationToken);
-            Log.PageCommitted(logger, where, commit.Tweets, commit.Enqueued);
-            PartialErrors.Log(logger, where, page.Errors);
+            Log.PageCommitted(logger, location, commit.Tweets, commit.Enqueued);
+            PartialErrors.Log(logger, location, page.Errors);
             progress.AddPage(commit, page.Errors.Count);
         }
     }

@@ -12,10 +12,10 @@ namespace Pipeline.GetTweets.Search;
 
 /// <summary>
 /// Polls <c>GET /2/tweets/search/recent</c> for the configured query every poll interval. A poll
-/// asks for the tweets after the newest id of the last finished poll (<c>since_id</c>) and follows
-/// <c>next_token</c> to its last page. Every page commits with a checkpoint that holds the token of
-/// the next page, so a restart in the middle of a poll continues with that page; <c>since_id</c>
-/// advances only when a poll has reached its last page.
+/// requests the tweets after the newest id of the last finished poll (<c>since_id</c>) and follows
+/// <c>next_token</c> to its last page. Every page commits with a checkpoint that contains the token
+/// of the next page, so a restart in the middle of a poll continues with that page. The stored
+/// <c>since_id</c> advances only when a poll has reached its last page.
 /// </summary>
 internal sealed class RecentSearch(
     XApiClient client,
@@ -122,5 +122,13 @@ internal sealed class RecentSearch(
     private static bool NamesParameter(XApiRequestException exception, params string[] names) =>
         names.Any(name => exception.Detail.Contains(name, StringComparison.OrdinalIgnoreCase));
 
-    private static long? Max(long? a, long? b) => a is null ? b : b is null ? a : Math.Max(a.Value, b.Value);
+    private static long? Max(long? first, long? second)
+    {
+        if (first is null || second is null)
+        {
+            return first ?? second;
+        }
+
+        return Math.Max(first.Value, second.Value);
+    }
 }

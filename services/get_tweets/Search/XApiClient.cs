@@ -133,12 +133,12 @@ internal sealed class XApiClient(
             var root = document.RootElement;
             if (root.ValueKind == JsonValueKind.Object)
             {
-                var title = root.TryGetProperty("title", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
-                var detail = root.TryGetProperty("detail", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
+                var title = StringProperty(root, "title");
+                var detail = StringProperty(root, "detail");
                 if (root.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array && errors.GetArrayLength() > 0
-                    && errors[0].TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String)
+                    && StringProperty(errors[0], "message") is { } message)
                 {
-                    detail = detail is null ? m.GetString() : $"{detail} {m.GetString()}";
+                    detail = detail is null ? message : $"{detail} {message}";
                 }
 
                 if (title is not null || detail is not null)
@@ -149,12 +149,17 @@ internal sealed class XApiClient(
         }
         catch (JsonException)
         {
-            // Not JSON: a proxy's HTML page, say. A short excerpt follows.
+            // Not JSON, such as a proxy's HTML error page: a short excerpt of the body follows.
         }
 
         var text = body.Trim();
         return text.Length <= 200 ? text : text[..200] + "...";
     }
+
+    private static string? StringProperty(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : null;
 
     // The path without the query, for messages: the query string repeats the search query and every field list.
     private static string PathOf(string relativeUri)
