@@ -28,7 +28,7 @@ internal enum UpsertStatus
     /// <summary>The stored document was observed later, so it was kept and this one dropped.</summary>
     AlreadyNewer,
 
-    /// <summary>The server rejected the document; <see cref="UpsertOutcome.Error"/> says why.</summary>
+    /// <summary>The server rejected the document; <see cref="UpsertOutcome.Error"/> contains the reason.</summary>
     Failed,
 }
 

@@ -12,7 +12,7 @@ namespace Pipeline.MongoWriter;
 /// </summary>
 /// <remarks>
 /// Numbers never pass through a double, because tweet ids and other API integers exceed the
-/// 53 bits a double holds exactly. An integer becomes Int32 or Int64 when it fits. A larger
+/// 53 bits that a double represents exactly. An integer becomes Int32 or Int64 when it fits. A larger
 /// integer, and any number with a fraction or an exponent, becomes Decimal128, which keeps the
 /// decimal digits and exponent as written (<c>1.50</c> stays <c>1.50</c>). A number that
 /// Decimal128 cannot hold exactly (more than 34 significant digits, or a magnitude outside

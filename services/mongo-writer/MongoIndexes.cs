@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using MongoDB.Bson;
 using MongoDB.Driver;
 using Polly.Registry;
+using Polly.Timeout;
 
 namespace Pipeline.MongoWriter;
 
@@ -26,9 +27,19 @@ internal sealed class MongoIndexes(IMongoDatabase database, ResiliencePipelinePr
                 new CreateIndexOptions { Name = field }))
             .ToList();
 
-        await pipelines.GetPipeline(MongoResilience.Startup).ExecuteAsync(
-            async token => await tweets.Indexes.CreateManyAsync(models, token),
-            cancellationToken);
+        try
+        {
+            await pipelines.GetPipeline(MongoResilience.Startup).ExecuteAsync(
+                async token => await tweets.Indexes.CreateManyAsync(models, token),
+                cancellationToken);
+        }
+        catch (TimeoutRejectedException ex)
+        {
+            var servers = string.Join(",", database.Client.Settings.Servers);
+            throw new TimeoutException(
+                $"MongoDB on {servers} did not accept the index creation within {ex.Timeout}. Check that MongoDB is running and that ConnectionStrings__Mongo names it.",
+                ex);
+        }
         MongoWriterLog.IndexesReady(logger, database.DatabaseNamespace.DatabaseName, MongoTweetStore.TweetsCollection, string.Join(", ", TweetIndexFields));
     }
 

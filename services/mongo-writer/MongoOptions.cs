@@ -32,8 +32,7 @@ internal sealed class MongoOptions
 internal sealed partial class MongoOptionsValidator : IValidateOptions<MongoOptions>
 {
     // MongoDB requires database names of fewer than 64 characters (checked here as UTF-8 bytes),
-    // without the characters that
-    // Windows deployments reject (a superset of those Linux deployments reject).
+    // without the characters that Windows deployments reject, a superset of those Linux rejects.
     private const int MaxDatabaseNameBytes = 63;
     private static readonly SearchValues<char> InvalidDatabaseNameCharacters = SearchValues.Create("/\\. \"$*<>:|?\0");
 

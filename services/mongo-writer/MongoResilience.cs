@@ -1,14 +1,16 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
 
 namespace Pipeline.MongoWriter;
 
-/// <summary>The named Polly pipelines of the MongoDB calls, retrying what <see cref="MongoTransient"/> classifies as transient.</summary>
+/// <summary>
+/// The named Polly pipelines of the MongoDB calls, retrying what <see cref="MongoTransient"/>
+/// classifies as transient. Polly's telemetry logs each retry with its exception.
+/// </summary>
 internal static class MongoResilience
 {
-    /// <summary>Retries one bulk write up to 3 times, waiting 0.5 to 5 seconds between attempts.</summary>
+    /// <summary>Retries one bulk write up to 3 times, with jittered exponential backoff from about 0.5 s up to 5 s.</summary>
     public const string Write = "mongo";
 
     /// <summary>Waits up to 2 minutes in all for MongoDB at start-up, so the service outlives a cold start of the stack.</summary>
@@ -17,26 +19,20 @@ internal static class MongoResilience
     /// <summary>Registers <see cref="Write"/> and <see cref="Startup"/>.</summary>
     public static IServiceCollection AddMongoResilience(this IServiceCollection services)
     {
-        services.AddResiliencePipeline(Write, (builder, context) =>
-        {
-            var logger = context.ServiceProvider.GetRequiredService<ILogger<MongoTweetStore>>();
-            builder.AddRetry(CreateRetry(Write, maxRetryAttempts: 3, logger));
-        });
+        services.AddResiliencePipeline(Write, builder => builder.AddRetry(CreateRetry(maxRetryAttempts: 3)));
 
-        services.AddResiliencePipeline(Startup, (builder, context) =>
+        services.AddResiliencePipeline(Startup, builder =>
         {
-            var logger = context.ServiceProvider.GetRequiredService<ILogger<MongoIndexes>>();
-
             // The driver waits up to its server selection timeout (30 s by default) in each
             // attempt, so the total is bounded by time rather than by a count of attempts.
             builder.AddTimeout(TimeSpan.FromMinutes(2));
-            builder.AddRetry(CreateRetry(Startup, maxRetryAttempts: int.MaxValue, logger));
+            builder.AddRetry(CreateRetry(maxRetryAttempts: int.MaxValue));
         });
 
         return services;
     }
 
-    private static RetryStrategyOptions CreateRetry(string pipeline, int maxRetryAttempts, ILogger logger) => new()
+    private static RetryStrategyOptions CreateRetry(int maxRetryAttempts) => new()
     {
         ShouldHandle = new PredicateBuilder().Handle<Exception>(MongoTransient.IsTransient),
         MaxRetryAttempts = maxRetryAttempts,
@@ -44,10 +40,5 @@ internal static class MongoResilience
         UseJitter = true,
         Delay = TimeSpan.FromMilliseconds(500),
         MaxDelay = TimeSpan.FromSeconds(5),
-        OnRetry = arguments =>
-        {
-            MongoWriterLog.Retrying(logger, pipeline, arguments.AttemptNumber + 1, arguments.RetryDelay, arguments.Outcome.Exception);
-            return ValueTask.CompletedTask;
-        },
     };
 }

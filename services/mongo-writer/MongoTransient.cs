@@ -14,10 +14,10 @@ internal static class MongoTransient
     private static readonly HashSet<int> TransientCodes = [6, 7, 50, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436];
 
     /// <summary>
-    /// Returns true for lost or refused connections (authentication failures included, because
-    /// they are a deployment problem rather than a bad message), server selection time-outs, a
-    /// primary that stepped down or is recovering, a full connection pool, write concern errors
-    /// and errors the server labels retryable, also when wrapped in another exception.
+    /// Returns true for lost or refused connections, server selection time-outs, a primary that
+    /// stepped down or is recovering, a full connection pool, write concern errors and errors
+    /// that the server labels retryable, also when wrapped in another exception. Authentication
+    /// failures count as transient because they are a deployment problem, not a bad message.
     /// </summary>
     public static bool IsTransient(Exception exception)
     {

@@ -13,7 +13,4 @@ internal static partial class MongoWriterLog
 
     [LoggerMessage(4002, LogLevel.Information, "Wrote a batch of {MessageCount} messages: {Written} tweets stored, {AlreadyNewer} older than the stored observation, {Failed} failed, {Users} users stored")]
     public static partial void BatchWritten(ILogger logger, int messageCount, int written, int alreadyNewer, int failed, int users);
-
-    [LoggerMessage(4003, LogLevel.Warning, "MongoDB call {Pipeline} failed; attempt {Attempt} in {RetryDelay}")]
-    public static partial void Retrying(ILogger logger, string pipeline, int attempt, TimeSpan retryDelay, Exception? exception);
 }

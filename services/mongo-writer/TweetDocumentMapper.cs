@@ -31,7 +31,7 @@ internal static class TweetDocumentMapper
     /// <summary>
     /// Builds the <c>tweets</c> document of an envelope. Throws <see cref="FormatException"/>,
     /// <see cref="KeyNotFoundException"/> or <see cref="InvalidOperationException"/> when the raw
-    /// tweet lacks an id or text or holds a value that cannot be stored.
+    /// tweet lacks an id or text or contains a value that cannot be stored.
     /// </summary>
     public static BsonDocument MapTweet(TweetEnvelope envelope)
     {
@@ -118,7 +118,7 @@ internal static class TweetDocumentMapper
 
     private static BsonArray MapReferences(TweetEnvelope envelope, Tweet tweet)
     {
-        // The tweet's own list gives the order; the envelope holds the objects the page included.
+        // The tweet's own list gives the order; the envelope contains the objects the page included.
         var references = new BsonArray();
         foreach (var reference in tweet.References)
         {
