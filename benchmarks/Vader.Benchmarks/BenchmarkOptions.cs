@@ -7,7 +7,7 @@ internal sealed record BenchmarkOptions(int WarmupRounds, int Rounds, string Twe
 {
     // Tiered compilation promotes the hot methods to optimised code on a background thread.
     // Pinned to one core, that thread only gets the core in time slices, and 5 warm-up rounds
-    // left part of the measurement on unoptimised code at less than half the speed.
+    // left part of the measurement on unoptimised code at about a quarter of the speed.
     public const int DefaultWarmupRounds = 100;
     public const int DefaultRounds = 200;
 

@@ -65,10 +65,16 @@ public sealed class GroundTruthTests
     public void AllFields_MatchReferenceWithinThousandth()
     {
         var mismatches = new List<string>();
+        var identical = 0;
         foreach (var tweet in GroundTruthData.Tweets)
         {
             var expected = GroundTruthData.ReferenceScores[tweet.Id];
             var actual = Scorer.Score(tweet.Text);
+            if (actual == expected)
+            {
+                identical++;
+            }
+
             if (!IsWithin(actual, expected, FieldTolerance))
             {
                 mismatches.Add($"{tweet.Id}: expected {expected}, got {actual}");
@@ -77,6 +83,7 @@ public sealed class GroundTruthTests
 
         var within = TweetCount - mismatches.Count;
         TestContext.Current.TestOutputHelper?.WriteLine($"All four fields within {FieldTolerance}: {within} of {TweetCount}");
+        TestContext.Current.TestOutputHelper?.WriteLine($"All four fields identical: {identical} of {TweetCount}");
         Assert.True(mismatches.Count == 0, string.Join(Environment.NewLine, mismatches.Take(20)));
     }
 
