@@ -33,6 +33,9 @@ internal static partial class Log
     [LoggerMessage(2008, LogLevel.Debug, "Committed {Position}: {Tweets} tweets, {Enqueued} enqueued")]
     public static partial void PageCommitted(ILogger logger, string position, int tweets, int enqueued);
 
+    [LoggerMessage(2009, LogLevel.Warning, "No *.jsonl or *.jsonl.gz files were found under {Path}; nothing to read")]
+    public static partial void NoFilesFound(ILogger logger, string path);
+
     [LoggerMessage(2010, LogLevel.Information, "Recent search poll finished for {Query}: {Pages} pages, {Tweets} tweets, {Enqueued} enqueued, newest id {NewestId}")]
     public static partial void PollFinished(ILogger logger, string query, int pages, long tweets, long enqueued, long? newestId);
 

@@ -189,6 +189,19 @@ public sealed class ReplayTests(PostgresFixture postgres) : IDisposable
         await QueueContents.AssertHoldsEachOnceAsync(database, RecordedPages.DistinctTweetIds("kpop.jsonl"));
     }
 
+    [Fact]
+    public async Task Replay_EmptyFolder_WarnsAndExits()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        var logs = new CapturedLogs();
+
+        var exitCode = await CollectorHost.RunAsync(database, CollectorHost.Replay(folder), logs);
+
+        Assert.Equal(0, exitCode);
+        Assert.Single(logs.WithEventId(2009));
+        await QueueContents.AssertHoldsEachOnceAsync(database, []);
+    }
+
     private async Task<string> WriteLinesAsync(string name, params string[] lines)
     {
         var path = Path.Combine(folder, name);

@@ -31,7 +31,13 @@ internal sealed class FileReplay(
         Log.CollectorStarting(logger, source, path);
 
         var progress = new ReplayProgress(timeProvider, settings.ProgressInterval, logger);
-        foreach (var file in ReplayFiles.Find(path))
+        var files = ReplayFiles.Find(path);
+        if (files.Count == 0)
+        {
+            Log.NoFilesFound(logger, path);
+        }
+
+        foreach (var file in files)
         {
             await ReadFileAsync(file, source, progress, cancellationToken);
             progress.Files++;
