@@ -106,7 +106,8 @@ internal sealed class MongoTweetStore(IMongoDatabase database, ResiliencePipelin
         }
     }
 
-    private static ReplaceOneModel<BsonDocument> CreateUpsert(BsonDocument document, string observedAtField)
+    /// <summary>Builds the replace-or-insert operation that applies only when the stored observation is not later.</summary>
+    internal static ReplaceOneModel<BsonDocument> CreateUpsert(BsonDocument document, string observedAtField)
     {
         var observedAt = GetField(document, observedAtField);
         var filter = new BsonDocument
