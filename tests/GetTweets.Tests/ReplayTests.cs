@@ -162,6 +162,42 @@ public sealed class ReplayTests(PostgresFixture postgres) : IDisposable
         await QueueContents.AssertHoldsEachOnceAsync(database, RecordedPages.DistinctTweetIds("brexit.jsonl"));
     }
 
+    [Theory]
+    [InlineData("truncated")]
+    [InlineData("corrupted")]
+    public async Task Replay_DamagedGzip_KeepsLinesBeforeDamage(string damage)
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        var file = Path.Combine(folder, "archive.jsonl.gz");
+        var text = string.Join("\n", RecordedPages.Lines("edited.jsonl")[0], RecordedPages.Lines("brexit.jsonl")[0], RecordedPages.Lines("kpop.jsonl")[0]) + "\n";
+        await using (var output = File.Create(file))
+        await using (var gzip = new GZipStream(output, CompressionLevel.Fastest))
+        {
+            await gzip.WriteAsync(System.Text.Encoding.UTF8.GetBytes(text), TestContext.Current.CancellationToken);
+        }
+
+        // The damage lies well after the first page (edited.jsonl, a few kilobytes).
+        var bytes = await File.ReadAllBytesAsync(file, TestContext.Current.CancellationToken);
+        if (damage == "truncated")
+        {
+            bytes = bytes[..(bytes.Length * 6 / 10)];
+        }
+        else
+        {
+            Array.Fill(bytes, (byte)0xA5, bytes.Length * 6 / 10, 64);
+        }
+
+        await File.WriteAllBytesAsync(file, bytes, TestContext.Current.CancellationToken);
+        var exitCode = await CollectorHost.RunAsync(database, CollectorHost.Replay(file));
+
+        var keys = await QueueContents.KeysAsync(database);
+        Assert.Equal(0, exitCode);
+        Assert.True(await QueueContents.ScalarAsync<long>(database, "select count(*) from collector.rejected_lines") >= 1);
+        Assert.Empty(RecordedPages.DistinctTweetIds("edited.jsonl").Except(keys));
+        Assert.Empty(keys.Except(RecordedPages.DistinctTweetIds("edited.jsonl", "brexit.jsonl", "kpop.jsonl")));
+        Assert.Equal(keys.Count, keys.Distinct().Count());
+    }
+
     [Fact]
     public async Task Replay_BundledSample_EnqueuesEachTweetOnce()
     {

@@ -54,29 +54,56 @@ internal sealed class FileReplay(
         using var reader = ReplayFiles.OpenText(file.FullPath);
 
         // One line of look-ahead shows whether the current line is the file's last.
-        var line = await reader.ReadLineAsync(cancellationToken);
+        var (line, readError) = await TryReadLineAsync(reader, cancellationToken);
+        var fingerprint = SHA256.HashData(Encoding.UTF8.GetBytes(line ?? ""));
+        var position = new FilePosition(sourceKey, file, fingerprint, 0);
+        if (readError is not null)
+        {
+            await RejectUnreadableRestAsync(readError, position with { LineNumber = 1 }, progress, cancellationToken);
+            return;
+        }
+
         if (line is null)
         {
             return;
         }
 
-        var fingerprint = SHA256.HashData(Encoding.UTF8.GetBytes(line));
         var resumeAfter = ResumeLine(file, checkpoint, fingerprint);
         Log.FileStarted(logger, file.Name, resumeAfter + 1);
-
-        var position = new FilePosition(sourceKey, file, fingerprint, 0);
         while (line is not null)
         {
-            var next = await reader.ReadLineAsync(cancellationToken);
+            (var next, readError) = await TryReadLineAsync(reader, cancellationToken);
             position = position with { LineNumber = position.LineNumber + 1 };
             if (position.LineNumber > resumeAfter && !string.IsNullOrWhiteSpace(line))
             {
                 await ReadLineAsync(line, isLastLine: next is null, position, source, progress, cancellationToken);
             }
 
+            if (readError is not null)
+            {
+                await RejectUnreadableRestAsync(readError, position with { LineNumber = position.LineNumber + 1 }, progress, cancellationToken);
+                return;
+            }
+
             line = next;
         }
     }
+
+    // Invalid gzip data ends the file, but not the replay: the lines before it are read, and the rest is recorded as rejected.
+    private static async Task<(string? Line, InvalidDataException? Error)> TryReadLineAsync(StreamReader reader, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await reader.ReadLineAsync(cancellationToken), null);
+        }
+        catch (InvalidDataException ex)
+        {
+            return (null, ex);
+        }
+    }
+
+    private async Task RejectUnreadableRestAsync(InvalidDataException error, FilePosition position, ReplayProgress progress, CancellationToken cancellationToken) =>
+        await RejectAsync("", $"The compressed data from this line on is invalid, so the rest of the file was not read: {error.Message}", isLastLine: true, position, progress, cancellationToken);
 
     private long ResumeLine(ReplayFile file, Checkpoint? checkpoint, byte[] fingerprint)
     {
