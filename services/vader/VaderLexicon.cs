@@ -1,5 +1,7 @@
 using System.Collections.Frozen;
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 
 namespace Pipeline.Vader;
 
@@ -13,10 +15,14 @@ public sealed class VaderLexicon
     private const string SentimentResourceName = "Pipeline.Vader.vader_lexicon.txt";
     private const string EmojiResourceName = "Pipeline.Vader.emoji_utf8_lexicon.txt";
 
-    private VaderLexicon(FrozenDictionary<string, double> valences, FrozenDictionary<string, string> emojiDescriptions)
+    /// <summary>Number of hexadecimal digits of the SHA-256 digest that <see cref="Version"/> keeps.</summary>
+    public const int VersionLength = 12;
+
+    private VaderLexicon(FrozenDictionary<string, double> valences, FrozenDictionary<string, string> emojiDescriptions, string version)
     {
         ValenceByToken = valences;
         DescriptionByEmoji = emojiDescriptions;
+        Version = version;
     }
 
     /// <summary>Mean human valence rating of each lexicon token, -4 (most negative) to 4.</summary>
@@ -24,6 +30,15 @@ public sealed class VaderLexicon
 
     /// <summary>English description of each emoji, such as "grinning face" for U+1F600.</summary>
     public IReadOnlyDictionary<string, string> EmojiDescriptions => DescriptionByEmoji;
+
+    /// <summary>
+    /// Fingerprint of the lexicon text: the first <see cref="VersionLength"/> lowercase hex digits
+    /// of the SHA-256 of the sentiment lexicon's text followed by the emoji lexicon's text, both
+    /// encoded as UTF-8. For files in UTF-8 without a byte order mark, as the embedded ones are,
+    /// <c>cat vader_lexicon.txt emoji_utf8_lexicon.txt | sha256sum | cut -c1-12</c> prints it.
+    /// Stored scores carry it, so that scores from another lexicon can be found and recomputed.
+    /// </summary>
+    public string Version { get; }
 
     internal FrozenDictionary<string, double> ValenceByToken { get; }
 
@@ -52,8 +67,11 @@ public sealed class VaderLexicon
         ArgumentNullException.ThrowIfNull(sentimentLexicon);
         ArgumentNullException.ThrowIfNull(emojiLexicon);
 
+        var sentimentText = sentimentLexicon.ReadToEnd();
+        var emojiText = emojiLexicon.ReadToEnd();
+
         var valences = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (var (lineNumber, token, value) in ReadEntries(sentimentLexicon, "sentiment lexicon"))
+        foreach (var (lineNumber, token, value) in ReadEntries(sentimentText, "sentiment lexicon"))
         {
             if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var valence))
             {
@@ -65,20 +83,29 @@ public sealed class VaderLexicon
         }
 
         var descriptions = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (_, emoji, description) in ReadEntries(emojiLexicon, "emoji lexicon"))
+        foreach (var (_, emoji, description) in ReadEntries(emojiText, "emoji lexicon"))
         {
             descriptions[emoji] = description;
         }
 
         return new VaderLexicon(
             valences.ToFrozenDictionary(StringComparer.Ordinal),
-            descriptions.ToFrozenDictionary(StringComparer.Ordinal));
+            descriptions.ToFrozenDictionary(StringComparer.Ordinal),
+            ComputeVersion(sentimentText, emojiText));
     }
 
-    private static List<(int LineNumber, string Key, string Value)> ReadEntries(TextReader reader, string lexiconName)
+    private static string ComputeVersion(string sentimentText, string emojiText)
+    {
+        using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha256.AppendData(Encoding.UTF8.GetBytes(sentimentText));
+        sha256.AppendData(Encoding.UTF8.GetBytes(emojiText));
+        return Convert.ToHexStringLower(sha256.GetHashAndReset())[..VersionLength];
+    }
+
+    private static List<(int LineNumber, string Key, string Value)> ReadEntries(string text, string lexiconName)
     {
         // Lines end at '\n' only. A '\r' before it is whitespace, so the trim removes it.
-        var lines = reader.ReadToEnd().TrimEnd('\n').Split('\n');
+        var lines = text.TrimEnd('\n').Split('\n');
         var entries = new List<(int LineNumber, string Key, string Value)>(lines.Length);
         for (var index = 0; index < lines.Length; index++)
         {

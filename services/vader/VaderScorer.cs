@@ -25,12 +25,23 @@ public sealed class VaderScorer
         ArgumentNullException.ThrowIfNull(lexicon);
         _words = new WordTable(lexicon);
         _emoji = new EmojiReplacer(lexicon);
+        LexiconVersion = lexicon.Version;
     }
 
     /// <summary>
     /// Scorer over the embedded lexicons, loaded on first use and shared by all callers.
     /// </summary>
     public static VaderScorer Default => DefaultScorer.Value;
+
+    /// <summary>
+    /// <see cref="VaderLexicon.Version"/> of the lexicon this scorer uses, which identifies the
+    /// lexicon behind a stored score.
+    /// </summary>
+    /// <remarks>
+    /// NOTE: It covers the lexicon files only. A change to the scoring rules in this library
+    /// changes scores without changing this version.
+    /// </remarks>
+    public string LexiconVersion { get; }
 
     /// <summary>
     /// Scores <paramref name="text"/>, typically one sentence or tweet. A text without tokens

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Pipeline.Vader;
 using Xunit;
 
@@ -9,6 +10,11 @@ public sealed class VaderLexiconTests
     // 3,570 emoji lines.
     private const int DistinctLexiconTokens = 7506;
     private const int EmojiEntries = 3570;
+
+    // `cat vader_lexicon.txt emoji_utf8_lexicon.txt | sha256sum | cut -c1-12` in services/vader/lexicon.
+    // Stored scores carry this value, so a changed lexicon file changes it and stored scores then
+    // need `postgres-writer rescore`.
+    private const string EmbeddedVersion = "5d1d9d190b90";
 
     [Fact]
     public void LoadEmbedded_ReadsBothLexicons()
@@ -77,5 +83,51 @@ public sealed class VaderLexiconTests
         Assert.Equal(0.6124, scorer.Score("splendid").Compound);
         Assert.Equal(0.6124, scorer.Score("\u2600").Compound);
         Assert.Equal(0.0, scorer.Score("good").Compound);
+    }
+
+    [Fact]
+    public void Version_EmbeddedLexicon_IsDigestOfBothFiles()
+    {
+        using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var name in new[] { "Pipeline.Vader.vader_lexicon.txt", "Pipeline.Vader.emoji_utf8_lexicon.txt" })
+        {
+            using var stream = typeof(VaderLexicon).Assembly.GetManifestResourceStream(name)!;
+            using var bytes = new MemoryStream();
+            stream.CopyTo(bytes);
+            sha256.AppendData(bytes.ToArray());
+        }
+
+        var version = VaderLexicon.LoadEmbedded().Version;
+
+        Assert.Equal(Convert.ToHexStringLower(sha256.GetHashAndReset())[..VaderLexicon.VersionLength], version);
+        Assert.Equal(EmbeddedVersion, version);
+    }
+
+    [Fact]
+    public void Version_DefaultScorer_IsEmbeddedLexiconVersion()
+    {
+        Assert.Equal(VaderLexicon.LoadEmbedded().Version, VaderScorer.Default.LexiconVersion);
+    }
+
+    [Fact]
+    public void Version_SameText_IsEqual()
+    {
+        var first = VaderLexicon.Parse(new StringReader("good\t1.9\n"), new StringReader("\u2600\tsun\n"));
+        var second = VaderLexicon.Parse(new StringReader("good\t1.9\n"), new StringReader("\u2600\tsun\n"));
+
+        Assert.Equal(first.Version, second.Version);
+    }
+
+    [Theory]
+    [InlineData("good\t2.0\n", "\u2600\tsun\n")]
+    [InlineData("good\t1.9\n", "\u2600\tsunny\n")]
+    [InlineData("good\t1.9\nbad\t-2.5\n", "\u2600\tsun\n")]
+    public void Version_ChangedText_Differs(string sentimentText, string emojiText)
+    {
+        var original = VaderLexicon.Parse(new StringReader("good\t1.9\n"), new StringReader("\u2600\tsun\n"));
+
+        var changed = VaderLexicon.Parse(new StringReader(sentimentText), new StringReader(emojiText));
+
+        Assert.NotEqual(original.Version, changed.Version);
     }
 }
