@@ -24,6 +24,9 @@ public sealed record Tweet(
     IReadOnlyList<TweetReference> References,
     TweetEntities Entities)
 {
+    /// <summary>The id of the tweet this one retweets, or null when it is not a retweet.</summary>
+    public long? RetweetedId => References.FirstOrDefault(r => r.Type == TweetReference.Retweeted)?.Id;
+
     /// <summary>Parses a raw tweet object; throws <see cref="FormatException"/> or <see cref="KeyNotFoundException"/> when the id or text is missing or invalid.</summary>
     public static Tweet Parse(JsonElement tweet)
     {
@@ -101,7 +104,11 @@ public sealed record Tweet(
 }
 
 /// <summary>A link to another tweet: <c>retweeted</c>, <c>quoted</c> or <c>replied_to</c>.</summary>
-public sealed record TweetReference(string Type, long Id);
+public sealed record TweetReference(string Type, long Id)
+{
+    /// <summary>The <see cref="Type"/> of a retweet's link to its original.</summary>
+    public const string Retweeted = "retweeted";
+}
 
 /// <summary>The engagement counts the API reported when the tweet was collected.</summary>
 public sealed record PublicMetrics(long? RetweetCount, long? ReplyCount, long? LikeCount, long? QuoteCount, long? ImpressionCount, long? BookmarkCount)

@@ -76,6 +76,22 @@ public sealed class TweetTests
     }
 
     [Fact]
+    public void RetweetedId_Retweet_IsOriginalId()
+    {
+        var tweet = Tweet.Parse(Json("""{"id":"3","text":"RT @a: hi","referenced_tweets":[{"type":"retweeted","id":"1"}]}"""));
+
+        Assert.Equal(1L, tweet.RetweetedId);
+    }
+
+    [Fact]
+    public void RetweetedId_QuoteOrReply_IsNull()
+    {
+        var tweet = Tweet.Parse(Json("""{"id":"3","text":"t","referenced_tweets":[{"type":"quoted","id":"1"},{"type":"replied_to","id":"2"}]}"""));
+
+        Assert.Null(tweet.RetweetedId);
+    }
+
+    [Fact]
     public void Parse_EditedTweet_ReadsEditHistory()
     {
         var tweet = ReadTweets("docnow-twarc-csv/edited.jsonl").Select(Tweet.Parse).First();
