@@ -16,6 +16,27 @@ public sealed record TweetEntities(
     /// <summary>A tweet without entities.</summary>
     public static TweetEntities Empty { get; } = new([], [], [], []);
 
+    /// <summary>
+    /// Reads the entities whose offsets point into the full text of a raw tweet object. A long
+    /// post carries the entities of its whole text in <c>note_tweet.entities</c> (or
+    /// <c>note_post.entities</c>), while the top-level <c>entities</c> cover only the first 280
+    /// characters.
+    /// </summary>
+    public static TweetEntities ParseFullText(JsonElement tweet)
+    {
+        if (ApiJson.TryGetAny(tweet, out var note, "note_tweet", "note_post")
+            && note.ValueKind == JsonValueKind.Object
+            && note.TryGetProperty("entities", out var noteEntities)
+            && noteEntities.ValueKind == JsonValueKind.Object)
+        {
+            return Parse(noteEntities);
+        }
+
+        return tweet.TryGetProperty("entities", out var entities) && entities.ValueKind == JsonValueKind.Object
+            ? Parse(entities)
+            : Empty;
+    }
+
     /// <summary>Reads an <c>entities</c> object.</summary>
     public static TweetEntities Parse(JsonElement entities) => new(
         ReadAll(entities, "hashtags", TagEntity.Parse),
