@@ -14,6 +14,7 @@ public sealed class MigrationTests(PostgresFixture fixture)
     [InlineData("mentions")]
     [InlineData("urls")]
     [InlineData("referenced_tweets")]
+    [InlineData("tweet_sentiment")]
     [InlineData("tweets_with_authors")]
     public async Task Migrations_FreshDatabase_CreatesRelation(string relation)
     {
@@ -22,6 +23,23 @@ public sealed class MigrationTests(PostgresFixture fixture)
         var found = await database.ScalarAsync<string?>("select to_regclass('public.' || @Relation)::text", new { Relation = relation });
 
         Assert.Equal(relation, found);
+    }
+
+    [Fact]
+    public async Task Migrations_View_AppendsSentimentColumns()
+    {
+        await using var database = await WriterDatabase.CreateAsync(fixture);
+
+        var columns = await database.QueryAsync<string>(
+            "select column_name from information_schema.columns where table_schema = 'public' and table_name = 'tweets_with_authors' order by ordinal_position");
+
+        string[] expected =
+        [
+            "id", "created_at", "author_id", "author_username", "author_name", "full_text", "lang",
+            "retweet_count", "reply_count", "like_count", "quote_count", "referenced_only",
+            "sentiment_negative", "sentiment_neutral", "sentiment_positive", "sentiment_compound", "sentiment_label",
+        ];
+        Assert.Equal(expected, columns);
     }
 
     [Fact]
