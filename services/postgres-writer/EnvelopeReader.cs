@@ -26,7 +26,8 @@ internal static class EnvelopeReader
         var users = new List<UserObservation>();
         var replaced = 0;
 
-        tweets.Add(ReadTweet(envelope.Tweet, envelope.Id, "the envelope", collectedAt, referencedOnly: false, message.Id, ref replaced));
+        var own = ReadTweet(envelope.Tweet, envelope.Id, "the envelope", collectedAt, referencedOnly: false, message.Id, ref replaced);
+        tweets.Add(own);
         AddUser(users, envelope.Author, collectedAt, message.Id, ref replaced);
 
         // A payload without the array deserializes to null despite the non-nullable type.
@@ -39,6 +40,12 @@ internal static class EnvelopeReader
             }
 
             AddUser(users, reference.Author, collectedAt, message.Id, ref replaced);
+        }
+
+        if (own.Tweet.RetweetedId is { } originalId
+            && tweets.Skip(1).FirstOrDefault(t => t.Tweet.Id == originalId) is { } original)
+        {
+            tweets[0] = own with { RetweetedOriginalText = original.Tweet.FullText };
         }
 
         return new EnvelopeContent(message.Id, tweets, users, replaced);
@@ -115,13 +122,18 @@ internal sealed record EnvelopeContent(
 /// <param name="Json">The tweet object's JSON text, stored in <c>tweets.raw</c>.</param>
 /// <param name="CollectedAt">When the collector read the page.</param>
 /// <param name="ReferencedOnly">True when the tweet came along in another tweet's message as a referenced tweet.</param>
+/// <param name="RetweetedOriginalText">
+/// The <see cref="Tweet.FullText"/> of the original when the tweet is a retweet and its message
+/// included the original, otherwise null.
+/// </param>
 internal sealed record TweetObservation(
     Tweet Tweet,
     TweetEntities Entities,
     string Json,
     DateTimeOffset CollectedAt,
     bool ReferencedOnly,
-    long MessageId);
+    long MessageId,
+    string? RetweetedOriginalText = null);
 
 /// <summary>One version of a user as a page delivered it.</summary>
 /// <param name="Json">The user object's JSON text, stored in <c>users.raw</c>.</param>

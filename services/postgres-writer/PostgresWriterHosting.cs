@@ -2,6 +2,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Pipeline.Core.Hosting;
 using Pipeline.Core.Queue;
+using Pipeline.PostgresWriter.Sentiment;
+using Pipeline.Vader;
 
 namespace Pipeline.PostgresWriter;
 
@@ -18,8 +20,7 @@ internal static class PostgresWriterHosting
     /// </summary>
     public static IHostApplicationBuilder AddPostgresWriter(this IHostApplicationBuilder builder)
     {
-        builder.AddMigrations("tweets", typeof(TweetStore).Assembly);
-        builder.Services.AddSingleton<TweetStore>();
+        builder.AddTweetStore();
 
         // Runs after the binding of the Queue section, so an explicit Queue__Subscription wins.
         builder.Services.PostConfigure<QueueConsumerOptions>(options =>
@@ -30,5 +31,13 @@ internal static class PostgresWriterHosting
             }
         });
         return builder;
+    }
+
+    private static void AddTweetStore(this IHostApplicationBuilder builder)
+    {
+        builder.AddMigrations("tweets", typeof(TweetStore).Assembly);
+        builder.Services.AddSingleton(_ => VaderScorer.Default);
+        builder.Services.AddSingleton<TweetSentimentScorer>();
+        builder.Services.AddSingleton<TweetStore>();
     }
 }

@@ -46,8 +46,15 @@ internal sealed class TweetBatch
         var incomingWins = incoming.CollectedAt > stored.CollectedAt
             || (incoming.CollectedAt == stored.CollectedAt && (!incoming.ReferencedOnly || stored.ReferencedOnly));
         var winner = incomingWins ? incoming : stored;
+        var loser = incomingWins ? stored : incoming;
 
         // Once any message of the batch was the tweet's own, the row is no longer a mere reference.
-        return winner with { ReferencedOnly = stored.ReferencedOnly && incoming.ReferencedOnly };
+        // A retweet is scored on its original's text when any message included the original,
+        // because the retweet's own text is cut.
+        return winner with
+        {
+            ReferencedOnly = stored.ReferencedOnly && incoming.ReferencedOnly,
+            RetweetedOriginalText = winner.RetweetedOriginalText ?? loser.RetweetedOriginalText,
+        };
     }
 }

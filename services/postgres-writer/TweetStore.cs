@@ -2,16 +2,17 @@ using System.Globalization;
 using Dapper;
 using Npgsql;
 using Pipeline.Core.Tweets;
+using Pipeline.PostgresWriter.Sentiment;
 
 namespace Pipeline.PostgresWriter;
 
 /// <summary>
 /// Writes a <see cref="TweetBatch"/> to the tables of <c>deploy/postgres/migrations/tweets</c>:
 /// the whole batch in one transaction, each table with one set-based statement over parameter
-/// arrays, so a batch takes three commands and a commit whatever its size. Every SQL statement of
+/// arrays, so a batch takes four commands and a commit whatever its size. Every SQL statement of
 /// the writer is in this class.
 /// </summary>
-internal sealed class TweetStore(NpgsqlDataSource dataSource, TimeProvider timeProvider)
+internal sealed class TweetStore(NpgsqlDataSource dataSource, TimeProvider timeProvider, TweetSentimentScorer sentimentScorer)
 {
     // A newer or equally new observation replaces the row. An older one changes nothing.
     private const string UpsertUsers = """
@@ -134,15 +135,44 @@ internal sealed class TweetStore(NpgsqlDataSource dataSource, TimeProvider timeP
         on conflict do nothing;
         """;
 
+    // Scores belong to the stored version of a tweet, so they are rewritten whenever the tweet row
+    // was written. Only a score of a retweet's original stays when the new score would come from the
+    // retweet's own cut text, as when a later page did not include the original.
+    private const string UpsertSentiment = """
+        insert into public.tweet_sentiment as s (tweet_id, negative, neutral, positive, compound, label,
+                                                 scored_text_source, lexicon_version, scored_at)
+        select r.tweet_id, r.negative, r.neutral, r.positive, r.compound, r.label,
+               r.scored_text_source, @LexiconVersion, @Now
+          from unnest(@TweetIds, @Negatives, @Neutrals, @Positives, @Compounds, @Labels, @ScoredTextSources)
+               as r (tweet_id, negative, neutral, positive, compound, label, scored_text_source)
+        on conflict (tweet_id) do update
+           set negative = excluded.negative,
+               neutral = excluded.neutral,
+               positive = excluded.positive,
+               compound = excluded.compound,
+               label = excluded.label,
+               scored_text_source = excluded.scored_text_source,
+               lexicon_version = excluded.lexicon_version,
+               scored_at = excluded.scored_at
+         where excluded.scored_text_source = 'retweeted_original'
+            or s.scored_text_source = 'full_text'
+        """;
+
+    /// <summary>The lexicon version that <see cref="WriteAsync"/> stores.</summary>
+    public string LexiconVersion => sentimentScorer.LexiconVersion;
+
     /// <summary>
-    /// Writes the batch in one transaction. Database errors propagate, so that the consumer
-    /// delivers the batch again after a transient one.
+    /// Writes the batch in one transaction, with the sentiment scores of every tweet row written.
+    /// Database errors propagate, so that the consumer delivers the batch again after a transient one.
     /// </summary>
     public async Task<WriteResult> WriteAsync(TweetBatch batch, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
         var tweets = batch.Tweets;
         var users = batch.Users;
+
+        // Scored before the transaction opens, so that no row lock waits for the scorer.
+        var sentiments = tweets.Select(sentimentScorer.Score).ToList();
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -159,6 +189,9 @@ internal sealed class TweetStore(NpgsqlDataSource dataSource, TimeProvider timeP
         {
             var written = tweets.Where(t => writtenIds.Contains(t.Tweet.Id)).ToList();
             await connection.ExecuteAsync(new CommandDefinition(ReplaceEntities, EntityParameters(written), transaction, cancellationToken: cancellationToken));
+
+            var writtenSentiments = sentiments.Where(s => writtenIds.Contains(s.TweetId)).ToList();
+            await connection.ExecuteAsync(new CommandDefinition(UpsertSentiment, SentimentParameters(writtenSentiments, now), transaction, cancellationToken: cancellationToken));
         }
 
         await transaction.CommitAsync(cancellationToken);
@@ -211,6 +244,19 @@ internal sealed class TweetStore(NpgsqlDataSource dataSource, TimeProvider timeP
         Raws = tweets.Select(t => t.Json).ToArray(),
         ReferencedOnly = tweets.Select(t => t.ReferencedOnly).ToArray(),
         CollectedAts = tweets.Select(t => t.CollectedAt).ToArray(),
+    };
+
+    private object SentimentParameters(IReadOnlyList<TweetSentiment> sentiments, DateTimeOffset now) => new
+    {
+        Now = now,
+        LexiconVersion,
+        TweetIds = sentiments.Select(s => s.TweetId).ToArray(),
+        Negatives = sentiments.Select(s => s.Scores.Negative).ToArray(),
+        Neutrals = sentiments.Select(s => s.Scores.Neutral).ToArray(),
+        Positives = sentiments.Select(s => s.Scores.Positive).ToArray(),
+        Compounds = sentiments.Select(s => s.Scores.Compound).ToArray(),
+        Labels = sentiments.Select(s => TweetSentimentScorer.LabelValue(s.Scores.Label)).ToArray(),
+        ScoredTextSources = sentiments.Select(s => s.ScoredTextSource).ToArray(),
     };
 
     private static object EntityParameters(IReadOnlyList<TweetObservation> tweets)
@@ -273,3 +319,4 @@ internal sealed class TweetStore(NpgsqlDataSource dataSource, TimeProvider timeP
 /// <param name="TweetsSkipped">Tweets left as stored because the stored observation is newer.</param>
 /// <param name="UsersWritten">User rows inserted or rewritten.</param>
 internal sealed record WriteResult(int TweetsWritten, int TweetsSkipped, int UsersWritten);
+

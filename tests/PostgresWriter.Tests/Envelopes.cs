@@ -55,6 +55,14 @@ internal static class Envelopes
         return envelope with { Tweet = JsonElementOf(tweet.ToJsonString()) };
     }
 
+    /// <summary>Returns the envelope with one more referenced tweet, given as JSON text, and no author for it.</summary>
+    public static TweetEnvelope WithReferencedTweet(this TweetEnvelope envelope, string type, string tweetJson)
+    {
+        var tweet = JsonElementOf(tweetJson);
+        var reference = new ReferencedTweetEnvelope(type, tweet.GetProperty("id").GetString()!, tweet, null);
+        return envelope with { ReferencedTweets = [.. envelope.ReferencedTweets, reference] };
+    }
+
     /// <summary>Wraps envelopes into queue messages numbered from <paramref name="firstId"/>.</summary>
     public static List<QueueMessage> ToMessages(this IEnumerable<TweetEnvelope> envelopes, long firstId = 1) =>
         [.. envelopes.Select((envelope, i) => Message(firstId + i, envelope.ToJson(), envelope.Id))];

@@ -3,7 +3,9 @@ using System.Text.Json.Nodes;
 using Npgsql;
 using Pipeline.Core.Hosting;
 using Pipeline.Core.Tweets;
+using Pipeline.PostgresWriter.Sentiment;
 using Pipeline.Testing;
+using Pipeline.Vader;
 using Xunit;
 
 namespace Pipeline.PostgresWriter.Tests;
@@ -350,7 +352,7 @@ public sealed class TweetBatchHandlerTests(PostgresFixture fixture)
         // Port 1 on the loopback interface refuses connections, as a database that is down does.
         await using var dataSource = NpgsqlDataSource.Create("Host=127.0.0.1;Port=1;Username=u;Password=p;Timeout=5");
         var handler = new TweetBatchHandler(
-            new TweetStore(dataSource, TimeProvider.System),
+            new TweetStore(dataSource, TimeProvider.System, new TweetSentimentScorer(VaderScorer.Default)),
             Microsoft.Extensions.Logging.Abstractions.NullLogger<TweetBatchHandler>.Instance);
 
         var exception = await Assert.ThrowsAnyAsync<Exception>(

@@ -4,7 +4,9 @@ using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using Pipeline.Core.Hosting;
 using Pipeline.Core.Queue;
+using Pipeline.PostgresWriter.Sentiment;
 using Pipeline.Testing;
+using Pipeline.Vader;
 using Xunit;
 
 namespace Pipeline.PostgresWriter.Tests;
@@ -16,7 +18,8 @@ internal sealed class WriterDatabase : IAsyncDisposable
     {
         ConnectionString = connectionString;
         DataSource = NpgsqlDataSource.Create(connectionString);
-        Handler = new TweetBatchHandler(new TweetStore(DataSource, Clock), NullLogger<TweetBatchHandler>.Instance);
+        Store = new TweetStore(DataSource, Clock, new TweetSentimentScorer(VaderScorer.Default));
+        Handler = new TweetBatchHandler(Store, NullLogger<TweetBatchHandler>.Instance);
     }
 
     /// <summary>The connection string of the test's own database.</summary>
@@ -27,6 +30,9 @@ internal sealed class WriterDatabase : IAsyncDisposable
 
     /// <summary>The clock behind <c>first_stored_at</c> and <c>updated_at</c>.</summary>
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero));
+
+    /// <summary>The store behind <see cref="Handler"/>.</summary>
+    public TweetStore Store { get; }
 
     /// <summary>The handler under test.</summary>
     public TweetBatchHandler Handler { get; }
@@ -66,7 +72,7 @@ internal sealed class WriterDatabase : IAsyncDisposable
     public async Task<Dictionary<string, long>> CountRowsAsync()
     {
         var counts = new Dictionary<string, long>();
-        foreach (var table in new[] { "tweets", "users", "hashtags", "cashtags", "mentions", "urls", "referenced_tweets" })
+        foreach (var table in new[] { "tweets", "users", "hashtags", "cashtags", "mentions", "urls", "referenced_tweets", "tweet_sentiment" })
         {
             counts[table] = await ScalarAsync<long>($"select count(*) from public.{table}");
         }
@@ -74,6 +80,34 @@ internal sealed class WriterDatabase : IAsyncDisposable
         return counts;
     }
 
+    /// <summary>Returns every <c>tweet_sentiment</c> row by tweet id.</summary>
+    public async Task<Dictionary<long, StoredSentiment>> ReadSentimentAsync()
+    {
+        var rows = await QueryAsync<StoredSentiment>(
+            """
+            select tweet_id as TweetId, negative, neutral, positive, compound, label,
+                   scored_text_source as ScoredTextSource, lexicon_version as LexiconVersion, scored_at as ScoredAt
+              from public.tweet_sentiment
+            """);
+        return rows.ToDictionary(r => r.TweetId);
+    }
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync() => await DataSource.DisposeAsync();
+}
+
+/// <summary>One row of <c>tweet_sentiment</c>.</summary>
+internal sealed record StoredSentiment(
+    long TweetId,
+    double Negative,
+    double Neutral,
+    double Positive,
+    double Compound,
+    string Label,
+    string ScoredTextSource,
+    string LexiconVersion,
+    DateTime ScoredAt)
+{
+    /// <summary>The four scores, to compare with <see cref="SentimentScores"/>.</summary>
+    public SentimentScores Scores => new(Negative, Neutral, Positive, Compound);
 }
