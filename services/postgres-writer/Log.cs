@@ -10,4 +10,16 @@ internal static partial class Log
 
     [LoggerMessage(3001, LogLevel.Information, "Replaced {CharacterCount} U+0000 characters with U+FFFD in {MessageCount} messages (first message {MessageId}), because PostgreSQL text and jsonb cannot store U+0000")]
     public static partial void NullCharactersReplaced(ILogger logger, int characterCount, int messageCount, long messageId);
+
+    [LoggerMessage(3010, LogLevel.Information, "Rescoring {OutdatedCount} tweets whose sentiment scores are missing or not from lexicon {LexiconVersion}, {BatchSize} per batch")]
+    public static partial void RescoreStarting(ILogger logger, long outdatedCount, string lexiconVersion, int batchSize);
+
+    [LoggerMessage(3011, LogLevel.Information, "Rescored {ExaminedCount} of about {OutdatedCount} tweets, up to tweet id {LastTweetId}")]
+    public static partial void RescoreProgress(ILogger logger, long examinedCount, long outdatedCount, long lastTweetId);
+
+    [LoggerMessage(3012, LogLevel.Information, "Rescore finished: wrote scores of lexicon {LexiconVersion} for {RescoredCount} tweets and left {SkippedCount} that the writer had scored meanwhile, in {Elapsed} ({TweetsPerSecond} tweets/s)")]
+    public static partial void RescoreFinished(ILogger logger, long rescoredCount, long skippedCount, string lexiconVersion, TimeSpan elapsed, double tweetsPerSecond);
+
+    [LoggerMessage(3013, LogLevel.Warning, "Rescore stopped before it finished; the batches written so far are kept, and running `rescore` again continues with the rest")]
+    public static partial void RescoreStopped(ILogger logger);
 }

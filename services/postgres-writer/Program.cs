@@ -2,6 +2,11 @@ using Microsoft.Extensions.Hosting;
 using Pipeline.Core.Hosting;
 using Pipeline.PostgresWriter;
 
+if (WriterCommands.IsCommand(args))
+{
+    return await WriterCommands.RunAsync(args);
+}
+
 var builder = Host.CreateApplicationBuilder(args);
 builder.AddPipelineDefaults();
 builder.AddPostgresWriter();

@@ -10,7 +10,7 @@ namespace Pipeline.PostgresWriter;
 /// Writes a <see cref="TweetBatch"/> to the tables of <c>deploy/postgres/migrations/tweets</c>:
 /// the whole batch in one transaction, each table with one set-based statement over parameter
 /// arrays, so a batch takes four commands and a commit whatever its size. Every SQL statement of
-/// the writer is in this class.
+/// the writer, including those of the sentiment rescore, is in this class.
 /// </summary>
 internal sealed class TweetStore(NpgsqlDataSource dataSource, TimeProvider timeProvider, TweetSentimentScorer sentimentScorer)
 {
@@ -158,7 +158,57 @@ internal sealed class TweetStore(NpgsqlDataSource dataSource, TimeProvider timeP
             or s.scored_text_source = 'full_text'
         """;
 
-    /// <summary>The lexicon version that <see cref="WriteAsync"/> stores.</summary>
+    // The rescore replaces only rows that are still outdated, so it never overwrites scores that
+    // the running writer computed with the current lexicon in the meantime.
+    private const string UpsertRescoredSentiment = """
+        insert into public.tweet_sentiment as s (tweet_id, negative, neutral, positive, compound, label,
+                                                 scored_text_source, lexicon_version, scored_at)
+        select r.tweet_id, r.negative, r.neutral, r.positive, r.compound, r.label,
+               r.scored_text_source, @LexiconVersion, @Now
+          from unnest(@TweetIds, @Negatives, @Neutrals, @Positives, @Compounds, @Labels, @ScoredTextSources)
+               as r (tweet_id, negative, neutral, positive, compound, label, scored_text_source)
+        on conflict (tweet_id) do update
+           set negative = excluded.negative,
+               neutral = excluded.neutral,
+               positive = excluded.positive,
+               compound = excluded.compound,
+               label = excluded.label,
+               scored_text_source = excluded.scored_text_source,
+               lexicon_version = excluded.lexicon_version,
+               scored_at = excluded.scored_at
+         where s.lexicon_version <> excluded.lexicon_version
+        """;
+
+    // Tweets without scores, or with scores from another lexicon.
+    private const string CountOutdatedSentiment = """
+        select count(*)
+          from public.tweets t
+          left join public.tweet_sentiment s on s.tweet_id = t.id
+         where s.tweet_id is null
+            or s.lexicon_version <> @LexiconVersion
+        """;
+
+    // The next outdated tweets in id order, each with the stored full text of its retweeted
+    // original when it is a retweet and the original is stored.
+    private const string SelectOutdatedSentiment = """
+        select t.id, t.full_text, o.full_text
+          from public.tweets t
+          left join public.tweet_sentiment s on s.tweet_id = t.id
+          left join lateral (
+                   select original.full_text
+                     from public.referenced_tweets r
+                     join public.tweets original on original.id = r.referenced_id
+                    where r.tweet_id = t.id
+                      and r.type = 'retweeted'
+                    order by r.referenced_id
+                    limit 1) o on true
+         where t.id > @AfterId
+           and (s.tweet_id is null or s.lexicon_version <> @LexiconVersion)
+         order by t.id
+         limit @Limit
+        """;
+
+    /// <summary>The lexicon version that <see cref="WriteAsync"/> and the rescore methods store.</summary>
     public string LexiconVersion => sentimentScorer.LexiconVersion;
 
     /// <summary>
@@ -196,6 +246,42 @@ internal sealed class TweetStore(NpgsqlDataSource dataSource, TimeProvider timeP
 
         await transaction.CommitAsync(cancellationToken);
         return new WriteResult(writtenIds.Count, tweets.Count - writtenIds.Count, usersWritten);
+    }
+
+    /// <summary>Counts the tweets whose scores are missing or were computed with another lexicon than <see cref="LexiconVersion"/>.</summary>
+    public async Task<long> CountOutdatedSentimentAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            CountOutdatedSentiment, new { LexiconVersion }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>
+    /// Reads up to <paramref name="limit"/> tweets with ids above <paramref name="afterId"/>, in id
+    /// order, whose scores are missing or were computed with another lexicon than <see cref="LexiconVersion"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<OutdatedSentiment>> ReadOutdatedSentimentAsync(long afterId, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(long TweetId, string FullText, string? RetweetedOriginalText)>(new CommandDefinition(
+            SelectOutdatedSentiment, new { AfterId = afterId, Limit = limit, LexiconVersion }, cancellationToken: cancellationToken));
+        return [.. rows.Select(r => new OutdatedSentiment(r.TweetId, r.FullText, r.RetweetedOriginalText))];
+    }
+
+    /// <summary>
+    /// Stores rescored sentiment rows and returns how many were written. A row that already has
+    /// scores from <see cref="LexiconVersion"/> is left as it is.
+    /// </summary>
+    public async Task<int> WriteRescoredSentimentAsync(IReadOnlyList<TweetSentiment> sentiments, CancellationToken cancellationToken)
+    {
+        if (sentiments.Count == 0)
+        {
+            return 0;
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            UpsertRescoredSentiment, SentimentParameters(sentiments, timeProvider.GetUtcNow()), cancellationToken: cancellationToken));
     }
 
     private static object UserParameters(IReadOnlyList<UserObservation> users, DateTimeOffset now) => new
@@ -320,3 +406,6 @@ internal sealed class TweetStore(NpgsqlDataSource dataSource, TimeProvider timeP
 /// <param name="UsersWritten">User rows inserted or rewritten.</param>
 internal sealed record WriteResult(int TweetsWritten, int TweetsSkipped, int UsersWritten);
 
+/// <summary>A tweet whose scores are missing or outdated, with the text to score.</summary>
+/// <param name="RetweetedOriginalText">The stored full text of the retweeted original, when the tweet is a retweet and the original is stored.</param>
+internal sealed record OutdatedSentiment(long TweetId, string FullText, string? RetweetedOriginalText);

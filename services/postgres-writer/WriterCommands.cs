@@ -1,0 +1,38 @@
+using Microsoft.Extensions.Hosting;
+using Pipeline.Core.Hosting;
+
+namespace Pipeline.PostgresWriter;
+
+/// <summary>
+/// The commands of the writer's binary. Without a command it runs as the queue subscriber, and
+/// <c>rescore</c> recomputes outdated sentiment scores, then exits. Configuration switches such as
+/// <c>--Rescore:BatchSize=5000</c> may follow the command.
+/// </summary>
+internal static class WriterCommands
+{
+    /// <summary>The command that recomputes sentiment scores that are missing or from another lexicon.</summary>
+    public const string Rescore = "rescore";
+
+    /// <summary>The exit code of an unknown command.</summary>
+    public const int UsageExitCode = 2;
+
+    /// <summary>Returns true when the first argument names a command rather than a configuration switch.</summary>
+    public static bool IsCommand(string[] args) =>
+        args is [var first, ..] && !first.StartsWith('-') && !first.StartsWith('/');
+
+    /// <summary>Runs the command that the first argument names and returns the process exit code.</summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args[0] != Rescore)
+        {
+            await Console.Error.WriteLineAsync(
+                $"Unknown command '{args[0]}'. The only command is '{Rescore}'; without a command the writer runs as the queue subscriber.");
+            return UsageExitCode;
+        }
+
+        var builder = Host.CreateApplicationBuilder(args[1..]);
+        builder.AddPipelineDefaults();
+        builder.AddSentimentRescore();
+        return await builder.Build().RunRescoreAsync();
+    }
+}
