@@ -16,4 +16,16 @@ internal static partial class HostingLog
 
     [LoggerMessage(1103, LogLevel.Critical, "{Service} stopped because a background service failed; exit code {ExitCode}")]
     public static partial void BackgroundServiceFailed(ILogger logger, string service, int exitCode);
+
+    [LoggerMessage(1104, LogLevel.Information, "Serving /healthz and /metrics on port {Port}")]
+    public static partial void EndpointStarted(ILogger logger, int port);
+
+    [LoggerMessage(1105, LogLevel.Information, "Health check: the service is healthy")]
+    public static partial void BecameHealthy(ILogger logger);
+
+    [LoggerMessage(1106, LogLevel.Warning, "Health check: the service is {Status}. {Failing}")]
+    public static partial void BecameUnhealthy(ILogger logger, Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus status, string failing);
+
+    [LoggerMessage(1107, LogLevel.Warning, "PostgreSQL is not reachable yet ({Error}); retrying for up to {StartupTimeout} in all (Hosting:StartupTimeout)")]
+    public static partial void WaitingForDatabase(ILogger logger, string error, TimeSpan startupTimeout);
 }

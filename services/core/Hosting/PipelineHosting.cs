@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Pipeline.Core.Queue;
 using Polly.Registry;
+using Polly.Timeout;
 
 namespace Pipeline.Core.Hosting;
 
@@ -20,7 +21,8 @@ public static class PipelineHosting
     /// <summary>
     /// Adds console logging (one line per entry, or JSON when <c>Logging:Format</c> is <c>json</c>),
     /// <see cref="TimeProvider.System"/>, an <see cref="NpgsqlDataSource"/> from
-    /// <c>ConnectionStrings:Postgres</c> and the named resilience pipelines.
+    /// <c>ConnectionStrings:Postgres</c>, the named resilience pipelines, the <c>Hosting</c> settings,
+    /// the host's Prometheus registry, the collector's metrics and the status queries.
     /// </summary>
     public static IHostApplicationBuilder AddPipelineDefaults(this IHostApplicationBuilder builder)
     {
@@ -62,6 +64,14 @@ public static class PipelineHosting
             return dataSourceBuilder.Build();
         });
         builder.Services.AddPipelineResilience();
+
+        builder.Services.AddOptions<HostingOptions>()
+            .Bind(builder.Configuration.GetSection(HostingOptions.SectionName))
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<HostingOptions>, HostingOptionsValidator>();
+        builder.Services.AddSingleton<PipelineMetrics>();
+        builder.Services.AddSingleton<CollectorMetrics>();
+        builder.Services.AddSingleton<StatusQueries>();
         return builder;
     }
 
@@ -73,11 +83,15 @@ public static class PipelineHosting
             services.GetRequiredService<ResiliencePipelineProvider<string>>(),
             assembly,
             component,
+            services.GetRequiredService<IOptions<HostingOptions>>().Value.StartupTimeout,
             services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(Migrations))));
         return builder;
     }
 
-    /// <summary>Adds the queue's migrations and a <see cref="QueueConsumer"/> that feeds batches to <typeparamref name="THandler"/>.</summary>
+    /// <summary>
+    /// Adds the queue's migrations and a <see cref="QueueConsumer"/> that feeds batches to
+    /// <typeparamref name="THandler"/>, with its metrics, its lag readings and its health check.
+    /// </summary>
     public static IHostApplicationBuilder AddQueueConsumer<THandler>(this IHostApplicationBuilder builder)
         where THandler : class, IQueueHandler
     {
@@ -90,6 +104,11 @@ public static class PipelineHosting
         builder.Services.AddSingleton<IQueueHandler, THandler>();
         builder.Services.AddSingleton<QueueConsumer>();
         builder.Services.AddHostedService(services => services.GetRequiredService<QueueConsumer>());
+
+        builder.Services.AddSingleton<QueueMetrics>();
+        builder.Services.AddHostedService<QueueLagMonitor>();
+        builder.Services.AddSingleton<QueueConsumerHealthCheck>();
+        builder.Services.AddHealthChecks().AddCheck<QueueConsumerHealthCheck>(QueueConsumerHealthCheck.Name);
         return builder;
     }
 
@@ -144,13 +163,42 @@ public static class PipelineHosting
         ResiliencePipelineProvider<string> pipelines,
         Assembly assembly,
         string component,
+        TimeSpan startupTimeout,
         ILogger logger) : IHostedService
     {
         public async Task StartAsync(CancellationToken cancellationToken)
         {
-            var applied = await pipelines.GetPipeline(ResiliencePipelines.Startup).ExecuteAsync(
-                async token => await Migrations.ApplyAsync(dataSource, assembly, component, logger, token),
-                cancellationToken);
+            Exception? lastError = null;
+            int applied;
+            try
+            {
+                applied = await pipelines.GetPipeline(ResiliencePipelines.Startup).ExecuteAsync(
+                    async token =>
+                    {
+                        try
+                        {
+                            return await Migrations.ApplyAsync(dataSource, assembly, component, logger, token);
+                        }
+                        catch (Exception ex) when (Transient.IsTransient(ex))
+                        {
+                            if (lastError is null)
+                            {
+                                HostingLog.WaitingForDatabase(logger, ex.Message, startupTimeout);
+                            }
+
+                            lastError = ex;
+                            throw;
+                        }
+                    },
+                    cancellationToken);
+            }
+            catch (TimeoutRejectedException ex)
+            {
+                throw new TimeoutException(
+                    $"PostgreSQL stayed unreachable for {startupTimeout} (Hosting:StartupTimeout), so the {component} migrations did not run. Last error: {lastError?.Message ?? ex.Message}",
+                    lastError ?? ex);
+            }
+
             HostingLog.SchemaReady(logger, component, applied);
         }
 

@@ -14,6 +14,7 @@ namespace Pipeline.Core.Queue;
 /// failed as a whole is released for redelivery with backoff. A batch that failed on its content
 /// is split, so only the bad messages are retried and in the end dead-lettered.
 /// </summary>
+/// <param name="metrics">Where batch outcomes are counted for <c>/metrics</c>; null counts nothing.</param>
 public sealed class QueueConsumer(
     QueueClient queue,
     QueueNotifications notifications,
@@ -21,7 +22,8 @@ public sealed class QueueConsumer(
     IOptions<QueueConsumerOptions> options,
     ResiliencePipelineProvider<string> pipelines,
     TimeProvider timeProvider,
-    ILogger<QueueConsumer> logger) : BackgroundService
+    ILogger<QueueConsumer> logger,
+    QueueMetrics? metrics = null) : BackgroundService
 {
     private static readonly TimeSpan MaxFailurePause = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan ReclaimInterval = TimeSpan.FromMinutes(1);
@@ -29,6 +31,9 @@ public sealed class QueueConsumer(
     private readonly QueueConsumerOptions settings = options.Value;
     private readonly ResiliencePipeline database = pipelines.GetPipeline(ResiliencePipelines.Postgres);
     private readonly string consumerId = $"{options.Value.Subscription}@{Environment.MachineName}:{Environment.ProcessId}";
+
+    // A database outage fails every claim until it ends; one log entry a minute is enough.
+    private readonly RepeatedErrorThrottle claimFailures = new(timeProvider, TimeSpan.FromMinutes(1));
 
     /// <summary>The time of the last completed claim attempt, whether or not it found work; read by health checks.</summary>
     public DateTimeOffset LastLoopAt { get; private set; }
@@ -86,9 +91,12 @@ public sealed class QueueConsumer(
         }
         catch (Exception ex) when (Transient.IsTransient(ex) && !stoppingToken.IsCancellationRequested)
         {
-            QueueLog.ClaimFailed(logger, settings.Subscription, ex);
+            metrics?.ClaimFailed(settings.Subscription);
+            LogClaimFailure(ex);
             return false;
         }
+
+        claimFailures.Reset();
 
         if (batch is null)
         {
@@ -115,6 +123,7 @@ public sealed class QueueConsumer(
             // Give the batch back at once so another replica takes it without waiting for the lease.
             await renewal.CancelAsync();
             await TryReleaseAsync(batch, TimeSpan.Zero);
+            metrics?.BatchReleased(settings.Subscription, "shutdown");
             throw;
         }
         catch (Exception ex)
@@ -123,6 +132,7 @@ public sealed class QueueConsumer(
             var delay = Backoff.Exponential(settings.RetryBackoffBase, settings.RetryBackoffMax, batch.Deliveries);
             QueueLog.BatchFailed(logger, settings.Subscription, batch.ClaimId, batch.Messages.Count, batch.Deliveries, delay, ex);
             await TryReleaseAsync(batch, delay);
+            metrics?.BatchReleased(settings.Subscription, "failure");
             return false;
         }
         finally
@@ -137,10 +147,12 @@ public sealed class QueueConsumer(
         var elapsed = Stopwatch.GetElapsedTime(started);
         if (acknowledged)
         {
+            metrics?.BatchAcknowledged(settings.Subscription, batch, failures, settings.MaxAttempts, elapsed);
             QueueLog.BatchDone(logger, settings.Subscription, batch.ClaimId, batch.Messages.Count, failures.Count, elapsed.TotalMilliseconds);
         }
         else
         {
+            metrics?.LeaseLost(settings.Subscription);
             QueueLog.LeaseLost(logger, settings.Subscription, batch.ClaimId, batch.Messages.Count);
         }
 
@@ -202,6 +214,23 @@ public sealed class QueueConsumer(
         catch (Exception ex) when (Transient.IsTransient(ex))
         {
             QueueLog.ReclaimFailed(logger, ex);
+        }
+    }
+
+    private void LogClaimFailure(Exception exception)
+    {
+        if (!claimFailures.ShouldLog(exception, out var repeats))
+        {
+            return;
+        }
+
+        if (repeats == 0)
+        {
+            QueueLog.ClaimFailed(logger, settings.Subscription, exception);
+        }
+        else
+        {
+            QueueLog.ClaimFailedRepeated(logger, settings.Subscription, repeats, claimFailures.Interval, exception);
         }
     }
 

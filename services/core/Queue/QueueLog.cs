@@ -46,4 +46,10 @@ internal static partial class QueueLog
 
     [LoggerMessage(1013, LogLevel.Warning, "Reclaiming queue partitions failed; trying again later")]
     public static partial void ReclaimFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1014, LogLevel.Warning, "Subscription {Subscription}: claiming a batch failed again, {Repeats} more times with this error since the last entry (one entry per {Interval} at most); retrying")]
+    public static partial void ClaimFailedRepeated(ILogger logger, string subscription, int repeats, TimeSpan interval, Exception exception);
+
+    [LoggerMessage(1015, LogLevel.Warning, "Reading the backlog of subscription {Subscription} for the lag metrics failed ({Repeats} identical failures skipped since the last entry); trying again at the next reading")]
+    public static partial void LagReadFailed(ILogger logger, string subscription, int repeats, Exception exception);
 }
