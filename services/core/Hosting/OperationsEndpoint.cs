@@ -81,7 +81,7 @@ public sealed class OperationsEndpoint(
         context.Response.StatusCode = report.Status == HealthStatus.Unhealthy ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK;
         context.Response.ContentType = "application/json; charset=utf-8";
         context.Response.Headers.CacheControl = "no-store";
-        await using var writer = new Utf8JsonWriter(context.Response.Body, new JsonWriterOptions { Indented = true });
+        await using var writer = new Utf8JsonWriter(context.Response.Body, StatusReport.JsonOptions);
         writer.WriteStartObject();
         writer.WriteString("status", report.Status.ToString());
         writer.WriteStartObject("checks");

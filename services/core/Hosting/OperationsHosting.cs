@@ -29,7 +29,9 @@ public static class OperationsHosting
         builder.Services.AddHostedService(services => services.GetRequiredService<OperationsEndpoint>());
 
         // The library logs every unhealthy probe at Error; the endpoint logs changes of state instead.
+        // ASP.NET Core logs every request at Information, which for probes every few seconds is noise.
         builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         return builder;
     }
 

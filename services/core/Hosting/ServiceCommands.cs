@@ -63,8 +63,17 @@ public static class ServiceCommands
         return RunAsync(args, builder, Console.Out, Console.Error, CancellationToken.None);
     }
 
-    /// <summary>Runs a command on the settings of <paramref name="builder"/>, writing to the given writers.</summary>
-    internal static async Task<int> RunAsync(IReadOnlyList<string> args, HostApplicationBuilder builder, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs a command on the settings of <paramref name="builder"/>, writing to the given writers;
+    /// <paramref name="replaceServices"/> runs after the defaults are added, so tests can swap the clock.
+    /// </summary>
+    internal static async Task<int> RunAsync(
+        IReadOnlyList<string> args,
+        HostApplicationBuilder builder,
+        TextWriter output,
+        TextWriter error,
+        CancellationToken cancellationToken,
+        Action<IServiceCollection>? replaceServices = null)
     {
         if (!CommandLine.TryParse(args, out var command, out var problem))
         {
@@ -74,6 +83,10 @@ public static class ServiceCommands
 
         builder.AddPipelineDefaults();
         builder.Services.Configure<ConsoleLoggerOptions>(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
+
+        // A command reports through its output; only warnings and errors are worth a log line.
+        builder.Logging.AddFilter(level => level >= LogLevel.Warning);
+        replaceServices?.Invoke(builder.Services);
         using var host = builder.Build();
         try
         {

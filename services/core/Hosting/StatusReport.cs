@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Pipeline.Core.Hosting;
@@ -9,6 +10,9 @@ namespace Pipeline.Core.Hosting;
 internal static class StatusReport
 {
     private const string Missing = "-";
+
+    /// <summary>Indented JSON that leaves '+', '&lt;' and non-ASCII text unescaped: it goes to terminals and tools, never into HTML.</summary>
+    public static readonly JsonWriterOptions JsonOptions = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>Writes the subscriptions and the collector checkpoints as two tables.</summary>
     public static void WriteTable(TextWriter output, PipelineStatus status)
@@ -193,7 +197,7 @@ internal static class StatusReport
     private static void WriteJsonObject(TextWriter output, Action<Utf8JsonWriter> writeProperties)
     {
         var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var writer = new Utf8JsonWriter(buffer, JsonOptions))
         {
             writer.WriteStartObject();
             writeProperties(writer);

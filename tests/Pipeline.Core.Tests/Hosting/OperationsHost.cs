@@ -41,7 +41,7 @@ internal static class OperationsHost
         return (response.StatusCode, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
     }
 
-    /// <summary>Polls <c>/healthz</c> until it returns 200 or <paramref name="limit"/> passes; returns the last answer.</summary>
+    /// <summary>Polls <c>/healthz</c> until it returns 200 or <paramref name="limit"/> passes; returns the last response.</summary>
     public static async Task<(HttpStatusCode Status, string Body)> WaitUntilHealthyAsync(IHost host, TimeSpan limit)
     {
         var deadline = DateTimeOffset.UtcNow + limit;
