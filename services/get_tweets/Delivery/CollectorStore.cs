@@ -22,6 +22,7 @@ internal sealed class CollectorStore(
     NpgsqlDataSource dataSource,
     QueueClient queue,
     ResiliencePipelineProvider<string> pipelines,
+    CollectorMetrics metrics,
     TimeProvider timeProvider)
 {
     // Inserts unseen ids, updates those whose JSON changed and returns exactly those ids. Rows
@@ -113,7 +114,7 @@ internal sealed class CollectorStore(
             hashes[i] = ContentHash(tweets[i].Tweet);
         }
 
-        return await database.ExecuteAsync(
+        var commit = await database.ExecuteAsync(
             async token =>
             {
                 var now = timeProvider.GetUtcNow();
@@ -145,6 +146,10 @@ internal sealed class CollectorStore(
                 return new PageCommit(tweets.Count, enqueued);
             },
             cancellationToken);
+
+        // Every source commits its pages here, so this counts them all and marks the collector's progress.
+        metrics.PageCommitted(sourceKey, commit.Tweets, commit.Enqueued);
+        return commit;
     }
 
     private static async Task<HashSet<long>> MarkSeenAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long[] ids, byte[][] hashes, DateTimeOffset now, CancellationToken cancellationToken)

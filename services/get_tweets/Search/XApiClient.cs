@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Pipeline.Core.Hosting;
 using Polly;
 using Polly.Registry;
 
@@ -19,6 +20,7 @@ internal sealed class XApiClient(
     IHttpClientFactory httpClientFactory,
     XApiCredentials credentials,
     ResiliencePipelineProvider<string> pipelines,
+    CollectorMetrics metrics,
     TimeProvider timeProvider,
     ILogger<XApiClient> logger)
 {
@@ -96,6 +98,7 @@ internal sealed class XApiClient(
     {
         remaining = HeaderNumber(response, "x-rate-limit-remaining") is { } left ? (int)Math.Min(left, int.MaxValue) : null;
         resetAt = HeaderNumber(response, "x-rate-limit-reset") is { } seconds ? DateTimeOffset.FromUnixTimeSeconds(seconds) : null;
+        metrics.RateLimitRead(remaining, resetAt);
     }
 
     private TimeSpan RateLimitWait(int rateLimitedResponses)
@@ -113,6 +116,7 @@ internal sealed class XApiClient(
     private async Task WaitAsync(string reason, TimeSpan wait, CancellationToken cancellationToken)
     {
         Log.RateLimitWaitStarted(logger, reason, wait, timeProvider.GetUtcNow() + wait);
+        metrics.RateLimitWaitStarted(wait);
         await Task.Delay(wait, timeProvider, cancellationToken);
         remaining = null;
         Log.RateLimitWaitEnded(logger);
