@@ -213,6 +213,37 @@ public sealed class ApiPageTests
     }
 
     [Fact]
+    public void Parse_StreamMessage_RulesOnlyOnDataTweet()
+    {
+        // A stream message: a quote, the quoted post in includes, and rule ids as a number and a string.
+        var page = new JsonObject
+        {
+            ["data"] = new JsonObject
+            {
+                ["id"] = "1900000000000000002",
+                ["text"] = "A quote",
+                ["referenced_tweets"] = new JsonArray(new JsonObject { ["type"] = "quoted", ["id"] = "1900000000000000001" }),
+            },
+            ["includes"] = new JsonObject
+            {
+                ["tweets"] = new JsonArray(new JsonObject { ["id"] = "1900000000000000001", ["text"] = "The original" }),
+            },
+            ["matching_rules"] = new JsonArray(
+                new JsonObject { ["id"] = 1600000000000000001L, ["tag"] = "brexit" },
+                new JsonObject { ["id"] = "1600000000000000002" }),
+        };
+
+        var parsed = Parse(page.ToJsonString());
+        var rules = parsed.Tweets[0].MatchingRules!.Value;
+
+        Assert.Equal(JsonValueKind.String, rules[0].GetProperty("id").ValueKind);
+        Assert.Equal("1600000000000000001", rules[0].GetProperty("id").GetString());
+        Assert.Equal("brexit", rules[0].GetProperty("tag").GetString());
+        Assert.Equal("1600000000000000002", rules[1].GetProperty("id").GetString());
+        Assert.Null(parsed.Tweets[1].MatchingRules);
+    }
+
+    [Fact]
     public void Parse_DuplicateTweet_KeepsDataCopy()
     {
         var page = new JsonObject

@@ -43,13 +43,16 @@ internal sealed record ApiPage(
         var tweetsById = new Dictionary<long, JsonElement>();
         var ordered = new List<(long Id, JsonElement Tweet)>();
         AddTweets(data, "data", tweetsById, ordered);
+        var dataCount = ordered.Count;
         AddTweets(includes.Tweets, "includes.tweets", tweetsById, ordered);
 
-        var matchingRules = page.TryGetProperty("matching_rules", out var rules) ? rules : (JsonElement?)null;
+        // The rules of a stream message matched its data tweet, not the tweets that one refers to.
+        var matchingRules = page.TryGetProperty("matching_rules", out var rules) ? MatchingRules.Normalize(rules) : (JsonElement?)null;
         var envelopes = new List<TweetEnvelope>(ordered.Count);
-        foreach (var (id, tweet) in ordered)
+        for (var i = 0; i < ordered.Count; i++)
         {
-            envelopes.Add(BuildEnvelope(id, tweet, includes, tweetsById, matchingRules, source, collectedAt));
+            var (id, tweet) = ordered[i];
+            envelopes.Add(BuildEnvelope(id, tweet, includes, tweetsById, i < dataCount ? matchingRules : null, source, collectedAt));
         }
 
         var newestId = hasMeta ? ApiJson.GetId(meta, "newest_id") : null;

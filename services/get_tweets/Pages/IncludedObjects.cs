@@ -92,8 +92,8 @@ internal sealed class IncludedObjects
         }
     }
 
-    // Ids are strings in the API; a number (as some archives write them) is kept as its digits.
-    private static string? KeyText(JsonElement key) => key.ValueKind switch
+    /// <summary>Returns an id or key as text. Ids are strings in the API; a number (as some archives write them) is kept as its digits.</summary>
+    public static string? KeyText(JsonElement key) => key.ValueKind switch
     {
         JsonValueKind.String => key.GetString(),
         JsonValueKind.Number => key.GetRawText(),
