@@ -6,6 +6,7 @@ using Pipeline.Core.Hosting;
 using Pipeline.GetTweets.Delivery;
 using Pipeline.GetTweets.Replay;
 using Pipeline.GetTweets.Search;
+using Pipeline.GetTweets.Streaming;
 using Polly;
 using Polly.Retry;
 using Polly.Timeout;
@@ -36,22 +37,33 @@ internal static class CollectorHosting
         services.AddSingleton<CollectorStore>();
         services.AddSingleton<FileReplay>();
         services.AddXApiClient();
-        services.AddSingleton<RecentSearch>();
+        services.AddSingleton<SearchPoller>();
+        services.AddSingleton<StreamRuleSync>();
+        services.AddSingleton<StreamBatchWriter>();
+        services.AddSingleton<FilteredStream>();
         services.AddHostedService<CollectorWorker>();
         return builder;
+    }
+
+    private static void ConfigureXApiClient(IServiceProvider provider, HttpClient client)
+    {
+        client.BaseAddress = new Uri(provider.GetRequiredService<IOptions<XApiOptions>>().Value.BaseUrl.TrimEnd('/') + "/");
+
+        // The Polly timeout bounds each attempt instead, on the injected clock; a stream has no end.
+        client.Timeout = Timeout.InfiniteTimeSpan;
     }
 
     private static void AddXApiClient(this IServiceCollection services)
     {
         services.AddSingleton<XApiCredentials>();
+        services.AddSingleton<UsageCap>();
         services.AddSingleton<XApiClient>();
-        services.AddHttpClient(XApiClient.HttpClientName, (provider, client) =>
-        {
-            client.BaseAddress = new Uri(provider.GetRequiredService<IOptions<XApiOptions>>().Value.BaseUrl.TrimEnd('/') + "/");
+        services.AddHttpClient(XApiClient.HttpClientName, ConfigureXApiClient);
 
-            // The Polly timeout bounds each attempt instead, on the injected clock.
-            client.Timeout = Timeout.InfiniteTimeSpan;
-        });
+        // A stream that the collector drops must close at once: the X API allows one connection,
+        // and by default the handler would keep the connection to drain the rest of the response.
+        services.AddHttpClient(XApiClient.StreamHttpClientName, ConfigureXApiClient)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { MaxResponseDrainSize = 0 });
 
         services.AddResiliencePipeline<string, HttpResponseMessage>(XApiClient.PipelineName, (pipeline, context) =>
         {

@@ -4,13 +4,15 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pipeline.GetTweets.Replay;
 using Pipeline.GetTweets.Search;
+using Pipeline.GetTweets.Streaming;
 
 namespace Pipeline.GetTweets;
 
 /// <summary>
-/// Runs the configured source. A replay or import stops the host when its files are read, so the
-/// process exits 0; recent search runs until the host stops. A rejected bearer token ends the
-/// worker with the exception, which makes the process exit non-zero.
+/// Runs the configured source. A replay or import stops the host when its files are read, and so
+/// does a search whose range has an end once it has collected the range, so the process exits 0.
+/// Other searches and the filtered stream run until the host stops. A rejected bearer token or
+/// stream rule ends the worker with the exception, which makes the process exit non-zero.
 /// </summary>
 internal sealed class CollectorWorker(
     IServiceProvider services,
@@ -21,22 +23,32 @@ internal sealed class CollectorWorker(
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (options.Value.Source == CollectorOptions.RecentSearch)
+        try
         {
-            try
+            switch (options.Value.Source)
             {
-                await services.GetRequiredService<RecentSearch>().RunAsync(stoppingToken);
+                case CollectorOptions.RecentSearch or CollectorOptions.FullArchiveSearch:
+                    await services.GetRequiredService<SearchPoller>().RunAsync(stoppingToken);
+                    break;
+                case CollectorOptions.FilteredStream:
+                    await services.GetRequiredService<FilteredStream>().RunAsync(stoppingToken);
+                    return;
+                default:
+                    await services.GetRequiredService<FileReplay>().RunAsync(stoppingToken);
+                    break;
             }
-            catch (XApiAuthorizationException ex)
-            {
-                Log.AuthorizationFailed(logger, ex.Message);
-                throw;
-            }
-
-            return;
+        }
+        catch (XApiAuthorizationException ex)
+        {
+            Log.AuthorizationFailed(logger, ex.Message);
+            throw;
+        }
+        catch (StreamRulesRejectedException ex)
+        {
+            Log.StreamRulesRejected(logger, ex.Message);
+            throw;
         }
 
-        await services.GetRequiredService<FileReplay>().RunAsync(stoppingToken);
         lifetime.StopApplication();
     }
 }

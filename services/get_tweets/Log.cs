@@ -36,11 +36,11 @@ internal static partial class Log
     [LoggerMessage(2009, LogLevel.Warning, "No *.jsonl or *.jsonl.gz files were found under {Path}; nothing to read")]
     public static partial void NoFilesFound(ILogger logger, string path);
 
-    [LoggerMessage(2010, LogLevel.Information, "Recent search poll finished for {Query}: {Pages} pages, {Tweets} tweets, {Enqueued} enqueued, newest id {NewestId}")]
-    public static partial void PollFinished(ILogger logger, string query, int pages, long tweets, long enqueued, long? newestId);
+    [LoggerMessage(2010, LogLevel.Information, "{Source} poll finished for {Query}: {Pages} pages, {Tweets} tweets, {Enqueued} enqueued, newest id {NewestId}")]
+    public static partial void PollFinished(ILogger logger, string source, string query, int pages, long tweets, long enqueued, long? newestId);
 
-    [LoggerMessage(2011, LogLevel.Error, "Recent search poll for {Query} failed; the next poll in {PollInterval} continues from the checkpoint")]
-    public static partial void PollFailed(ILogger logger, string query, TimeSpan pollInterval, Exception exception);
+    [LoggerMessage(2011, LogLevel.Error, "{Source} poll for {Query} failed; the next poll in {PollInterval} continues from the checkpoint")]
+    public static partial void PollFailed(ILogger logger, string source, string query, TimeSpan pollInterval, Exception exception);
 
     [LoggerMessage(2012, LogLevel.Warning, "X API rate limit reached ({Reason}); waiting {Wait} until {ResumeAt:O}")]
     public static partial void RateLimitWaitStarted(ILogger logger, string reason, TimeSpan wait, DateTimeOffset resumeAt);
@@ -59,4 +59,52 @@ internal static partial class Log
 
     [LoggerMessage(2017, LogLevel.Warning, "The X API rejected since_id {SinceId} (HTTP {StatusCode}: {Detail}), most likely because it is older than the 7 days recent search covers; searching all 7 days instead")]
     public static partial void SinceIdRejected(ILogger logger, long sinceId, HttpStatusCode statusCode, string detail);
+
+    [LoggerMessage(2018, LogLevel.Information, "{Source} for {Query} has collected its whole range {Range}; the collector stops")]
+    public static partial void SearchRangeFinished(ILogger logger, string source, string query, string range);
+
+    [LoggerMessage(2019, LogLevel.Error, "The monthly post cap of the X API project is used up ({Detail}): no posts can be read until it resets. Waiting {Wait} until {ResumeAt:O} before the next request; set Collector__UsageCapRetryAfter to change the wait")]
+    public static partial void UsageCapExhausted(ILogger logger, string detail, TimeSpan wait, DateTimeOffset resumeAt);
+
+    [LoggerMessage(2020, LogLevel.Warning, "The monthly post cap of the X API project is still used up; waiting another {Wait} until {ResumeAt:O}")]
+    public static partial void UsageCapStillExhausted(ILogger logger, TimeSpan wait, DateTimeOffset resumeAt);
+
+    [LoggerMessage(2021, LogLevel.Information, "Filtered-stream rules synced: {Added} added, {Deleted} deleted, {Unchanged} unchanged")]
+    public static partial void StreamRulesSynced(ILogger logger, int added, int deleted, int unchanged);
+
+    [LoggerMessage(2022, LogLevel.Information, "Filtered-stream rule added: id {RuleId}, value {Value}, tag {Tag}")]
+    public static partial void StreamRuleAdded(ILogger logger, string ruleId, string value, string? tag);
+
+    [LoggerMessage(2023, LogLevel.Information, "Filtered-stream rule deleted because the configuration does not declare it: id {RuleId}, value {Value}, tag {Tag}")]
+    public static partial void StreamRuleDeleted(ILogger logger, string ruleId, string value, string? tag);
+
+    [LoggerMessage(2024, LogLevel.Critical, "{Message}")]
+    public static partial void StreamRulesRejected(ILogger logger, string message);
+
+    [LoggerMessage(2025, LogLevel.Information, "Filtered stream connection {Connection} opened")]
+    public static partial void StreamConnected(ILogger logger, string connection);
+
+    [LoggerMessage(2026, LogLevel.Warning, "Filtered stream connection {Connection} ended ({Reason}); reconnecting in {Wait}")]
+    public static partial void StreamDisconnected(ILogger logger, string connection, string reason, TimeSpan wait);
+
+    [LoggerMessage(2027, LogLevel.Warning, "Connecting to the filtered stream failed ({Reason}); next try in {Wait}")]
+    public static partial void StreamConnectFailed(ILogger logger, string reason, TimeSpan wait);
+
+    [LoggerMessage(2028, LogLevel.Warning, "The X API closed filtered stream connection {Connection} for operational reasons ({DisconnectType}: {Detail})")]
+    public static partial void StreamOperationalDisconnect(ILogger logger, string connection, string disconnectType, string? detail);
+
+    [LoggerMessage(2029, LogLevel.Warning, "Line {Line} of filtered stream connection {Connection} is not a stream message and was set aside in collector.rejected_lines: {Error}")]
+    public static partial void StreamLineRejected(ILogger logger, string connection, long line, string error);
+
+    [LoggerMessage(2030, LogLevel.Trace, "Keep-alive on filtered stream connection {Connection}")]
+    public static partial void StreamKeepAlive(ILogger logger, string connection);
+
+    [LoggerMessage(2031, LogLevel.Warning, "Filtered stream connection {Connection} sent an error: {Title}: {Detail} ({Type})")]
+    public static partial void StreamErrorMessage(ILogger logger, string connection, string? title, string? detail, string? type);
+
+    [LoggerMessage(2032, LogLevel.Error, "Committing a batch of {Tweets} stream tweets failed; retry {Attempt} in {Delay}, with the stream held back meanwhile")]
+    public static partial void StreamCommitFailed(ILogger logger, int tweets, int attempt, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(2033, LogLevel.Information, "Filtered stream stopped: {Connections} connections, {Tweets} tweets committed, {Enqueued} enqueued, {Rejected} lines rejected")]
+    public static partial void StreamStopped(ILogger logger, int connections, long tweets, long enqueued, long rejected);
 }

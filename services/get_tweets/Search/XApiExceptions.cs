@@ -20,4 +20,4 @@ internal sealed class XApiAuthorizationException(HttpStatusCode statusCode, stri
     : XApiRequestException(
         statusCode,
         detail,
-        $"The X API rejected the bearer token with HTTP {(int)statusCode} {statusCode} ({detail}). Set X__BearerToken, or X__BearerTokenFile, to a valid app-only bearer token of a project with access to recent search.");
+        $"The X API rejected the bearer token with HTTP {(int)statusCode} {statusCode} ({detail}). Set X__BearerToken, or X__BearerTokenFile, to a valid app-only bearer token of a project with access to the endpoint the collector reads.");

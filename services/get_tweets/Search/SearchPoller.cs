@@ -11,44 +11,58 @@ using Polly.Timeout;
 namespace Pipeline.GetTweets.Search;
 
 /// <summary>
-/// Polls <c>GET /2/tweets/search/recent</c> for the configured query every poll interval. A poll
-/// requests the tweets after the newest id of the last finished poll (<c>since_id</c>) and follows
-/// <c>next_token</c> to its last page. Every page commits with a checkpoint that contains the token
-/// of the next page, so a restart in the middle of a poll continues with that page. The stored
-/// <c>since_id</c> advances only when a poll has reached its last page.
+/// Polls recent search (<c>GET /2/tweets/search/recent</c>) or full-archive search
+/// (<c>GET /2/tweets/search/all</c>) for the configured query every poll interval. A poll requests
+/// the tweets after the newest id of the last finished poll (<c>since_id</c>), or from the
+/// configured start before any, and follows <c>next_token</c> to its last page. Every page commits
+/// with a checkpoint that contains the token of the next page, so a restart in the middle of a
+/// poll continues with that page. The stored <c>since_id</c> advances only when a poll has reached
+/// its last page. A search whose range has an end runs until one poll has finished.
 /// </summary>
-internal sealed class RecentSearch(
+internal sealed class SearchPoller(
     XApiClient client,
     CollectorStore store,
     IOptions<CollectorOptions> options,
+    CollectorMetrics metrics,
     TimeProvider timeProvider,
-    ILogger<RecentSearch> logger)
+    ILogger<SearchPoller> logger)
 {
-    private readonly string query = options.Value.Query!;
+    private readonly SearchRequest search = SearchRequest.FromOptions(options.Value);
     private readonly TimeSpan pollInterval = options.Value.PollInterval;
 
-    /// <summary>The checkpoint key of the query: one checkpoint per distinct query text.</summary>
-    public string SourceKey => $"{CollectorOptions.RecentSearch}:{query}";
+    private string Query => search.Query;
+
+    private string Source => search.Endpoint.Source;
+
+    /// <summary>The checkpoint key: one checkpoint per source, query text and configured range.</summary>
+    public string SourceKey => search.SourceKey;
 
     /// <summary>
-    /// Polls until <paramref name="cancellationToken"/> is cancelled. A poll that fails on a network
-    /// error, a 5xx after its retries or a database outage is logged and the next poll continues from
-    /// the checkpoint. A rejected bearer token or request ends the loop with the exception.
+    /// Polls until <paramref name="cancellationToken"/> is cancelled, or for a search with an end,
+    /// until one poll has reached its last page. A poll that fails on a network error, a 5xx after its
+    /// retries or a database outage is logged and the next poll continues from the checkpoint. A
+    /// rejected bearer token or request ends the loop with the exception.
     /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        Log.CollectorStarting(logger, CollectorOptions.RecentSearch, query);
+        Log.CollectorStarting(logger, Source, string.Join(' ', Query, search.RangeText()).TrimEnd());
         while (true)
         {
             try
             {
                 await PollAsync(cancellationToken);
+                if (search.IsBounded)
+                {
+                    Log.SearchRangeFinished(logger, Source, Query, search.RangeText());
+                    return;
+                }
             }
             catch (Exception ex) when (CanRetryNextPoll(ex) && !cancellationToken.IsCancellationRequested)
             {
-                Log.PollFailed(logger, query, pollInterval, ex);
+                Log.PollFailed(logger, Source, Query, pollInterval, ex);
             }
 
+            metrics.Waiting(pollInterval);
             await Task.Delay(pollInterval, timeProvider, cancellationToken);
         }
     }
@@ -57,7 +71,7 @@ internal sealed class RecentSearch(
     public async Task PollAsync(CancellationToken cancellationToken)
     {
         var checkpoint = await store.LoadCheckpointAsync(SourceKey, cancellationToken);
-        var sinceId = checkpoint?.NewestId;
+        var sinceId = checkpoint?.NewestId ?? search.SinceId;
         var nextToken = checkpoint?.NextToken;
         var pollNewestId = checkpoint?.PollNewestId;
         var pages = 0;
@@ -69,7 +83,7 @@ internal sealed class RecentSearch(
             string body;
             try
             {
-                body = await client.GetAsync(RecentSearchRequest.Build(query, sinceId, nextToken), cancellationToken);
+                body = await client.GetAsync(search.Build(sinceId, nextToken), search.Endpoint.MinimumRequestInterval, cancellationToken);
             }
             catch (XApiRequestException ex) when (ex.StatusCode == HttpStatusCode.BadRequest && nextToken is not null && NamesParameter(ex, "next_token", "pagination_token"))
             {
@@ -78,7 +92,8 @@ internal sealed class RecentSearch(
                 nextToken = null;
                 continue;
             }
-            catch (XApiRequestException ex) when (ex.StatusCode == HttpStatusCode.BadRequest && sinceId is { } rejectedId && NamesParameter(ex, "since_id"))
+            catch (XApiRequestException ex) when (ex.StatusCode == HttpStatusCode.BadRequest && search.Endpoint == SearchEndpoint.Recent
+                && sinceId is { } rejectedId && NamesParameter(ex, "since_id"))
             {
                 Log.SinceIdRejected(logger, rejectedId, ex.StatusCode, ex.Detail);
                 sinceId = null;
@@ -87,7 +102,7 @@ internal sealed class RecentSearch(
             }
 
             using var document = JsonDocument.Parse(body);
-            var page = ApiPage.Parse(document.RootElement, new CollectionSource(CollectorOptions.RecentSearch, query), timeProvider.GetUtcNow());
+            var page = ApiPage.Parse(document.RootElement, new CollectionSource(Source, Query), timeProvider.GetUtcNow());
             pages++;
             pollNewestId = Max(pollNewestId, page.NewestId);
 
@@ -97,7 +112,7 @@ internal sealed class RecentSearch(
                 ? new Checkpoint(NewestId: Max(sinceId, pollNewestId))
                 : new Checkpoint(NewestId: sinceId, PollNewestId: pollNewestId, NextToken: page.NextToken);
             var commit = await store.CommitPageAsync(SourceKey, saved, page.Tweets, rejected: null, cancellationToken);
-            var position = $"recent search page {pages}";
+            var position = $"{Source} page {pages}";
             Log.PageCommitted(logger, position, commit.Tweets, commit.Enqueued);
             PartialErrors.Log(logger, position, page.Errors);
             tweets += commit.Tweets;
@@ -105,7 +120,7 @@ internal sealed class RecentSearch(
 
             if (page.NextToken is null)
             {
-                Log.PollFinished(logger, query, pages, tweets, enqueued, saved.NewestId);
+                Log.PollFinished(logger, Source, Query, pages, tweets, enqueued, saved.NewestId);
                 return;
             }
 
