@@ -17,8 +17,12 @@ internal sealed class CapturedLogs : ILoggerProvider
 
     public IReadOnlyList<LogEntry> Entries => [.. entries];
 
-    /// <summary>Returns the entries with event id <paramref name="eventId"/>.</summary>
-    public List<LogEntry> WithEventId(int eventId) => [.. entries.Where(e => e.EventId.Id == eventId)];
+    /// <summary>
+    /// Returns the collector's entries with event id <paramref name="eventId"/>. Entries of other
+    /// categories are left out, because drivers such as Npgsql use event ids in the same range.
+    /// </summary>
+    public List<LogEntry> WithEventId(int eventId) =>
+        [.. entries.Where(e => e.EventId.Id == eventId && e.Category.StartsWith("Pipeline.GetTweets.", StringComparison.Ordinal))];
 
     /// <summary>Waits, in real time, until <paramref name="count"/> entries with <paramref name="eventId"/> were logged; fails after 30 seconds.</summary>
     public async Task WaitForAsync(int eventId, int count = 1)

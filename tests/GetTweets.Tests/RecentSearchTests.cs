@@ -36,7 +36,7 @@ public sealed class RecentSearchTests(PostgresFixture postgres) : IAsyncLifetime
         var brexitToken = RecordedPages.FirstPage("brexit.jsonl")["meta"]!["next_token"]!.GetValue<string>();
         api.Enqueue(Page("brexit.jsonl", keepNextToken: true), Page("kpop.jsonl"));
 
-        await using (var collector = await Collector.StartAsync(this))
+        await using (var collector = await StartCollectorAsync())
         {
             await logs.WaitForAsync(2010);
         }
@@ -51,7 +51,7 @@ public sealed class RecentSearchTests(PostgresFixture postgres) : IAsyncLifetime
     {
         api.Enqueue(Page("brexit.jsonl"));
 
-        await using (var collector = await Collector.StartAsync(this))
+        await using (var collector = await StartCollectorAsync())
         {
             await logs.WaitForAsync(2010);
         }
@@ -71,7 +71,7 @@ public sealed class RecentSearchTests(PostgresFixture postgres) : IAsyncLifetime
     {
         api.Enqueue(Page("brexit.jsonl"));
 
-        await using (var collector = await Collector.StartAsync(this))
+        await using (var collector = await StartCollectorAsync())
         {
             await logs.WaitForAsync(2010);
             await AdvanceUntilRequestAsync(2, PollInterval);
@@ -91,13 +91,13 @@ public sealed class RecentSearchTests(PostgresFixture postgres) : IAsyncLifetime
         api.Enqueue(Page("brexit.jsonl", keepNextToken: true), outage, outage);
 
         // The second page fails past its retry: the poll gives up and the collector is stopped.
-        await using (var collector = await Collector.StartAsync(this, new() { ["X:MaxRetryAttempts"] = "1" }))
+        await using (var collector = await StartCollectorAsync(new() { ["X:MaxRetryAttempts"] = "1" }))
         {
             await logs.WaitForAsync(2011);
         }
 
         api.Enqueue(Page("kpop.jsonl"));
-        await using (var restarted = await Collector.StartAsync(this))
+        await using (var restarted = await StartCollectorAsync())
         {
             await logs.WaitForAsync(2010);
         }
@@ -116,7 +116,7 @@ public sealed class RecentSearchTests(PostgresFixture postgres) : IAsyncLifetime
             new ScriptedResponse(429, """{"title":"Too Many Requests","detail":"Too Many Requests","status":429}""", FakeXApi.RateLimitHeaders(0, resetAt)),
             Page("brexit.jsonl"));
 
-        await using (var collector = await Collector.StartAsync(this))
+        await using (var collector = await StartCollectorAsync())
         {
             await logs.WaitForAsync(2012);
             await AdvanceUntilRequestAsync(2, TimeSpan.FromSeconds(10));
@@ -134,7 +134,7 @@ public sealed class RecentSearchTests(PostgresFixture postgres) : IAsyncLifetime
     {
         api.Enqueue(new ScriptedResponse(429, """{"title":"Too Many Requests"}"""), Page("brexit.jsonl"));
 
-        await using (var collector = await Collector.StartAsync(this))
+        await using (var collector = await StartCollectorAsync())
         {
             await logs.WaitForAsync(2012);
             await AdvanceUntilRequestAsync(2, TimeSpan.FromSeconds(10));
@@ -151,7 +151,7 @@ public sealed class RecentSearchTests(PostgresFixture postgres) : IAsyncLifetime
         var outage = new ScriptedResponse(503, """{"title":"Service Unavailable"}""");
         api.Enqueue(outage, outage, Page("brexit.jsonl"));
 
-        await using (var collector = await Collector.StartAsync(this))
+        await using (var collector = await StartCollectorAsync())
         {
             await logs.WaitForAsync(2010);
         }
@@ -167,7 +167,7 @@ public sealed class RecentSearchTests(PostgresFixture postgres) : IAsyncLifetime
         api.Enqueue(new ScriptedResponse(401, """{"title":"Unauthorized","type":"about:blank","status":401,"detail":"Unauthorized"}"""));
 
         int exitCode;
-        await using (var collector = await Collector.StartAsync(this))
+        await using (var collector = await StartCollectorAsync())
         {
             exitCode = await collector.WaitForExitAsync();
         }
@@ -190,7 +190,7 @@ public sealed class RecentSearchTests(PostgresFixture postgres) : IAsyncLifetime
             new ScriptedResponse(401, $$"""{"title":"Unauthorized","detail":"Bearer {{Token}} is not valid"}"""));
 
         int exitCode;
-        await using (var collector = await Collector.StartAsync(this))
+        await using (var collector = await StartCollectorAsync())
         {
             await logs.WaitForAsync(2012);
             await AdvanceUntilRequestAsync(3, TimeSpan.FromSeconds(10));
@@ -213,7 +213,7 @@ public sealed class RecentSearchTests(PostgresFixture postgres) : IAsyncLifetime
             await File.WriteAllTextAsync(file, "token-from-file\n", TestContext.Current.CancellationToken);
             api.Enqueue(Page("brexit.jsonl"));
 
-            await using (var collector = await Collector.StartAsync(this, new() { ["X:BearerToken"] = null, ["X:BearerTokenFile"] = file }))
+            await using (var collector = await StartCollectorAsync(new() { ["X:BearerToken"] = null, ["X:BearerTokenFile"] = file }))
             {
                 await logs.WaitForAsync(2010);
             }
@@ -254,49 +254,16 @@ public sealed class RecentSearchTests(PostgresFixture postgres) : IAsyncLifetime
         await api.WaitForRequestsAsync(count);
     }
 
-    /// <summary>A running collector host; disposing it stops the host and waits for it.</summary>
-    private sealed class Collector : IAsyncDisposable
+    private Task<RunningCollector> StartCollectorAsync(Dictionary<string, string?>? overrides = null)
     {
-        private readonly IHost host;
-        private readonly Task<int> run;
-
-        private Collector(IHost host)
+        var settings = RunningCollector.XApiSettings(api, Token);
+        settings["Collector:Query"] = "#brexit";
+        settings["Collector:PollInterval"] = PollInterval.ToString();
+        foreach (var (key, value) in overrides ?? [])
         {
-            this.host = host;
-            run = host.RunServiceAsync("get_tweets");
+            settings[key] = value;
         }
 
-        public static Task<Collector> StartAsync(RecentSearchTests test, Dictionary<string, string?>? overrides = null)
-        {
-            var settings = new Dictionary<string, string?>
-            {
-                ["Collector:Query"] = "#brexit",
-                ["Collector:PollInterval"] = PollInterval.ToString(),
-                ["X:BaseUrl"] = test.api.BaseUrl,
-                ["X:BearerToken"] = Token,
-                // A step of the fake clock must never time out a request in flight.
-                ["X:RequestTimeout"] = "1.00:00:00",
-                ["X:RetryBaseDelay"] = "00:00:00",
-            };
-            foreach (var (key, value) in overrides ?? [])
-            {
-                settings[key] = value;
-            }
-
-            return Task.FromResult(new Collector(CollectorHost.Build(test.database, settings, test.logs, test.clock)));
-        }
-
-        /// <summary>Waits for the collector to exit on its own and returns its exit code; fails after 30 seconds.</summary>
-        public async Task<int> WaitForExitAsync() => await run.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
-
-        public async ValueTask DisposeAsync()
-        {
-            if (!run.IsCompleted)
-            {
-                host.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
-            }
-
-            await run.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
-        }
+        return Task.FromResult(RunningCollector.Start(database, settings, logs, clock));
     }
 }

@@ -34,6 +34,9 @@ internal static class RecordedPages
         return ids;
     }
 
+    /// <summary>The distinct tweet ids of response pages given as JSON text, such as cassette bodies.</summary>
+    public static HashSet<string> DistinctTweetIdsOfPages(params string[] pages) => DistinctTweetIds(pages.AsEnumerable());
+
     /// <summary>The distinct tweet ids of recorded files.</summary>
     public static HashSet<string> DistinctTweetIds(params string[] fileNames) =>
         DistinctTweetIds(fileNames.SelectMany(Lines));
