@@ -23,7 +23,7 @@ internal static partial class Log
     [LoggerMessage(5005, LogLevel.Error, "Slack rejected the incoming webhook on {Host} with HTTP {StatusCode} {SlackError}: {Meaning}. The bot stops posting and acknowledges its queue batches without posting, so that it does not hold back the queue. Set Slack__WebhookUrl (SLACK_WEBHOOK_URL in .env) or Slack__WebhookUrlFile to a working incoming webhook URL and restart the bot")]
     public static partial void WebhookDead(ILogger logger, string host, int statusCode, string slackError, string meaning);
 
-    [LoggerMessage(5006, LogLevel.Warning, "Skipped {SkippedCount} matching tweets without posting, because {Reason}; {TotalSkipped} skipped since then")]
+    [LoggerMessage(5006, LogLevel.Warning, "Skipped {SkippedCount} matching tweets without posting, {TotalSkipped} since the webhook failed. {Reason}")]
     public static partial void SkippedWhileDead(ILogger logger, int skippedCount, long totalSkipped, string reason);
 
     [LoggerMessage(5007, LogLevel.Warning, "Slack responded HTTP 429 Too Many Requests; waiting {RetryAfter} as its Retry-After header requests, then retry {Attempt}")]

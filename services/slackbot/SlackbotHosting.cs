@@ -15,6 +15,15 @@ internal static class SlackbotHosting
     public const string DefaultSubscription = "slackbot";
 
     /// <summary>
+    /// The batch size used unless <c>Queue:BatchSize</c> is set. Posting takes at least a second
+    /// per matching tweet, so small batches keep each claim short.
+    /// </summary>
+    public const int DefaultBatchSize = 20;
+
+    /// <summary>The time the consumer may go without finishing a claim before <c>/healthz</c> reports it, unless <c>Hosting:ProgressTimeout</c> is set.</summary>
+    public static readonly TimeSpan DefaultProgressTimeout = TimeSpan.FromMinutes(5);
+
+    /// <summary>
     /// Adds the validated <see cref="SlackOptions"/>, the webhook URL, the rate limiter, the
     /// HTTP client without request logging (it would print the URL, whose path is the secret),
     /// the retry pipeline and the <see cref="SlackWebhookClient"/>.
@@ -45,6 +54,7 @@ internal static class SlackbotHosting
             .RemoveAllLoggers();
         services.AddWebhookResilience();
         services.AddSingleton<SlackWebhookClient>();
+        services.AddHealthChecks().AddCheck<SlackWebhookHealthCheck>(SlackWebhookHealthCheck.Name);
         return builder;
     }
 
@@ -52,8 +62,9 @@ internal static class SlackbotHosting
     /// Applies the <c>slackbot</c> migrations, and adds the rules, the store, the digest and the
     /// queue consumer that feeds batches to <see cref="SlackbotHandler"/>. The subscription is
     /// <see cref="DefaultSubscription"/> and starts at <see cref="SubscriptionStart.Now"/>, because
-    /// posting the whole backlog to a channel is rarely wanted; <c>Queue__Subscription</c> and
-    /// <c>Queue__Start</c> override both. Call it after <see cref="AddSlackWebhook"/>.
+    /// posting the whole backlog to a channel is rarely wanted. <c>Queue__Subscription</c>,
+    /// <c>Queue__Start</c> and <c>Queue__BatchSize</c> override these defaults. Call it after
+    /// <see cref="AddSlackWebhook"/>.
     /// </summary>
     public static IHostApplicationBuilder AddSlackbot(this IHostApplicationBuilder builder)
     {
@@ -71,8 +82,13 @@ internal static class SlackbotHosting
         {
             options.Subscription = DefaultSubscription;
             options.Start = SubscriptionStart.Now;
+            options.BatchSize = DefaultBatchSize;
         });
         builder.AddQueueConsumer<SlackbotHandler>();
+
+        // A batch takes a second per matching tweet, and longer when Slack sends Retry-After,
+        // so the consumer's health check allows more time between claims unless configured.
+        services.PostConfigure<HostingOptions>(options => options.ProgressTimeout ??= DefaultProgressTimeout);
         return builder;
     }
 

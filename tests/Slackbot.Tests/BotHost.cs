@@ -7,7 +7,6 @@ using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using Pipeline.Core.Hosting;
 using Pipeline.Core.Queue;
-using Pipeline.GetTweets.Tests;
 using Pipeline.Slackbot.Webhook;
 using Xunit;
 

@@ -72,7 +72,7 @@ public sealed class ServiceTests(PostgresFixture fixture) : IAsyncLifetime
         Assert.Equal(1, acknowledged);
         Assert.Single(slack.Posts);
         Assert.Single(bot.Logs.WithEventId(5005));
-        Assert.Contains("5 skipped since then", bot.Logs.WithEventId(5006)[^1].Message, StringComparison.Ordinal);
+        Assert.Contains("5 since the webhook failed", bot.Logs.WithEventId(5006)[^1].Message, StringComparison.Ordinal);
         Assert.Equal(5, await ScalarAsync(dataSource, "select unclaimed from queue.subscription_stats where subscription = 'other'"));
         var secret = FakeSlackWebhook.SecretPath.Split('/')[^1];
         Assert.All(bot.Logs.Entries, entry => Assert.DoesNotContain(secret, entry.FullText, StringComparison.Ordinal));

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Pipeline.Slackbot.Webhook;
 using Xunit;
 
@@ -153,6 +154,22 @@ public sealed class SlackWebhookClientTests : IAsyncLifetime
         var logged = Assert.Single(bot.Logs.WithEventId(5005));
         Assert.Contains(error, logged.Message, StringComparison.Ordinal);
         Assert.Contains("Slack__WebhookUrl", logged.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HealthCheck_DeadWebhook_Unhealthy()
+    {
+        var check = new SlackWebhookHealthCheck(bot.Webhook);
+        var before = await check.CheckHealthAsync(new HealthCheckContext(), TestContext.Current.CancellationToken);
+        slack.Enqueue(new ScriptedResponse(410, "channel_is_archived"));
+
+        await bot.AdvanceUntilDoneAsync(() => bot.Webhook.PostAsync(Payload, TestContext.Current.CancellationToken));
+        var after = await check.CheckHealthAsync(new HealthCheckContext(), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HealthStatus.Healthy, before.Status);
+        Assert.Equal(HealthStatus.Unhealthy, after.Status);
+        Assert.Contains("channel_is_archived", after.Description, StringComparison.Ordinal);
+        Assert.Contains("Slack__WebhookUrl", after.Description, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -146,7 +146,7 @@ public sealed class SlackbotHandlerTests(PostgresFixture fixture) : BotDatabaseT
         var skipped = Bot.Logs.WithEventId(5006);
         Assert.Equal(2, skipped.Count);
         Assert.Contains("Skipped 3 matching tweets", skipped[0].Message, StringComparison.Ordinal);
-        Assert.Contains("5 skipped since then", skipped[1].Message, StringComparison.Ordinal);
+        Assert.Contains("5 since the webhook failed", skipped[1].Message, StringComparison.Ordinal);
         Assert.Contains("Slack__WebhookUrl", skipped[1].Message, StringComparison.Ordinal);
         Assert.Equal(0, await ScalarAsync<long>("select count(*) from slackbot.posted"));
     }

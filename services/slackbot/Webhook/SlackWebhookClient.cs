@@ -170,7 +170,7 @@ internal sealed record DeadWebhook(int StatusCode, string SlackError, string Hos
 
     /// <summary>Returns one line naming the status, the error, its meaning and the setting to fix.</summary>
     public string Describe() =>
-        $"the webhook on {Host} is dead: HTTP {StatusCode} {SlackError} ({Meaning}); set Slack__WebhookUrl or Slack__WebhookUrlFile to a working incoming webhook URL and restart the bot";
+        $"The webhook on {Host} is dead: HTTP {StatusCode} {SlackError} ({Meaning}). Set Slack__WebhookUrl or Slack__WebhookUrlFile to a working incoming webhook URL and restart the bot.";
 }
 
 /// <summary>A post whose request may have reached Slack without a response coming back.</summary>
