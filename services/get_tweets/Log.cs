@@ -107,4 +107,7 @@ internal static partial class Log
 
     [LoggerMessage(2033, LogLevel.Information, "Filtered stream stopped: {Connections} connections, {Tweets} tweets committed, {Enqueued} enqueued, {Rejected} lines rejected")]
     public static partial void StreamStopped(ILogger logger, int connections, long tweets, long enqueued, long rejected);
+
+    [LoggerMessage(2034, LogLevel.Warning, "Reading or changing the filtered-stream rules failed ({Reason}); next try in {Wait}")]
+    public static partial void StreamRulesSyncFailed(ILogger logger, string reason, TimeSpan wait);
 }

@@ -32,7 +32,7 @@ internal sealed record FakeRule(string Id, string Value, string? Tag);
 /// A stand-in for the X API on 127.0.0.1 (Kestrel, random port). It returns the scripted responses
 /// to search requests (recent and full-archive) in order and, once they are used up, an empty result
 /// page. It keeps a filtered-stream rule set that the rules endpoint lists and changes as the X API
-/// does, and serves stream connections from a script of <see cref="FakeStream"/>s and error
+/// does (after any scripted errors), and serves stream connections from a script of <see cref="FakeStream"/>s and error
 /// responses; once that is used up, a connection stays open without sending anything.
 /// </summary>
 internal sealed class FakeXApi : IAsyncDisposable
@@ -42,6 +42,7 @@ internal sealed class FakeXApi : IAsyncDisposable
     private readonly WebApplication app;
     private readonly ConcurrentQueue<ScriptedResponse> script = new();
     private readonly ConcurrentQueue<object> streamScript = new();
+    private readonly ConcurrentQueue<ScriptedResponse> rulesErrors = new();
     private readonly ConcurrentQueue<ReceivedRequest> requests = new();
     private readonly ConcurrentQueue<FakeStream> streams = new();
     private readonly List<FakeRule> rules = [];
@@ -119,6 +120,9 @@ internal sealed class FakeXApi : IAsyncDisposable
 
     /// <summary>Adds an error response to a stream connection attempt to the end of the stream script.</summary>
     public void EnqueueStreamError(ScriptedResponse response) => streamScript.Enqueue(response);
+
+    /// <summary>Makes the next request to the rules endpoint fail with <paramref name="response"/>.</summary>
+    public void EnqueueRulesError(ScriptedResponse response) => rulesErrors.Enqueue(response);
 
     /// <summary>Stores a rule as if an earlier run had added it.</summary>
     public void StoreRule(string id, string value, string? tag)
@@ -220,6 +224,12 @@ internal sealed class FakeXApi : IAsyncDisposable
     private async Task HandleListRulesAsync(HttpContext context)
     {
         await RecordAsync(context);
+        if (rulesErrors.TryDequeue(out var error))
+        {
+            await WriteAsync(context, error);
+            return;
+        }
+
         var stored = Rules;
         var response = new JsonObject
         {
@@ -237,6 +247,12 @@ internal sealed class FakeXApi : IAsyncDisposable
     private async Task HandleChangeRulesAsync(HttpContext context)
     {
         var request = await RecordAsync(context);
+        if (rulesErrors.TryDequeue(out var error))
+        {
+            await WriteAsync(context, error);
+            return;
+        }
+
         var change = JsonNode.Parse(request.Body!)!.AsObject();
         var response = new JsonObject { ["meta"] = new JsonObject { ["sent"] = clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture) } };
         var errors = new JsonArray();

@@ -205,6 +205,30 @@ public sealed class FilteredStreamTests(PostgresFixture postgres) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task RulesSync_ApiUnavailable_RetriesThenStreams()
+    {
+        // One retry inside the request, then the sync waits 5 s, as after an HTTP error of the stream.
+        var unavailable = new ScriptedResponse(503, """{"title":"Service Unavailable"}""");
+        api.EnqueueRulesError(unavailable);
+        api.EnqueueRulesError(unavailable);
+        var stream = api.EnqueueStream();
+        stream.SendLine(StreamMessages.TweetLine(0));
+
+        await using (var collector = StartWithoutWaiting(new() { ["X:MaxRetryAttempts"] = "1" }))
+        {
+            await logs.WaitForAsync(2034);
+            await clock.AdvanceUntilAsync(() => api.RequestsTo(StreamPath).Count >= 1, Step, "The stream connection after the rule sync");
+            await AdvanceUntilQueuedAsync(1);
+        }
+
+        var rulesRequests = api.RequestsTo(RulesPath);
+        Assert.True(rulesRequests[2].ReceivedAt - rulesRequests[1].ReceivedAt >= TimeSpan.FromSeconds(5), $"Retried the sync {rulesRequests[2].ReceivedAt - rulesRequests[1].ReceivedAt} after it failed.");
+        Assert.Single(logs.WithEventId(2034));
+        Assert.Equal([new FakeRule("1600000000000000001", "#brexit", "brexit")], api.Rules);
+        await QueueContents.AssertHoldsEachOnceAsync(database, [StreamMessages.IdOf(0)]);
+    }
+
+    [Fact]
     public async Task RuleRejected_ExitsNamingRule()
     {
         api.RejectRuleValue("#brexit (");

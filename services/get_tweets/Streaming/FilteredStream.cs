@@ -8,6 +8,7 @@ using Pipeline.Core.Tweets;
 using Pipeline.GetTweets.Delivery;
 using Pipeline.GetTweets.Pages;
 using Pipeline.GetTweets.Search;
+using Polly.Timeout;
 
 namespace Pipeline.GetTweets.Streaming;
 
@@ -46,13 +47,14 @@ internal sealed class FilteredStream(
     private int connections;
 
     /// <summary>
-    /// Syncs the rules, then reads the stream until <paramref name="stoppingToken"/> is cancelled and
-    /// commits the tweets still pending. A rejected bearer token, request or rule, or a commit that
-    /// fails on a non-transient error, ends it with the exception.
+    /// Syncs the rules, retrying while the API is out of reach, then reads the stream until
+    /// <paramref name="stoppingToken"/> is cancelled and commits the tweets still pending. A rejected
+    /// bearer token, request or rule, or a commit that fails on a non-transient error, ends it with
+    /// the exception.
     /// </summary>
     public async Task RunAsync(CancellationToken stoppingToken)
     {
-        var rules = await ruleSync.SyncAsync(stoppingToken);
+        var rules = await SyncRulesAsync(stoppingToken);
         rulesById = rules.ToDictionary(r => r.Id, StringComparer.Ordinal);
         Log.CollectorStarting(logger, CollectorOptions.FilteredStream, $"{rules.Count} rules: {string.Join("; ", rules.Select(Describe))}");
 
@@ -92,6 +94,31 @@ internal sealed class FilteredStream(
             }
         }
     }
+
+    // The API may be out of reach for a while at start, as it may later; only a rejection is final.
+    private async Task<IReadOnlyList<StreamRule>> SyncRulesAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                var rules = await ruleSync.SyncAsync(cancellationToken);
+                backoff.Reset();
+                return rules;
+            }
+            catch (Exception ex) when (IsTransient(ex) && !cancellationToken.IsCancellationRequested)
+            {
+                var wait = backoff.Next(ex is XApiRequestException ? StreamFailure.Http : StreamFailure.Network);
+                Log.StreamRulesSyncFailed(logger, ex.Message, wait);
+                metrics.Waiting(wait);
+                await Task.Delay(wait, timeProvider, cancellationToken);
+            }
+        }
+    }
+
+    private static bool IsTransient(Exception exception) =>
+        exception is XApiRequestException { IsTransient: true }
+            or HttpRequestException or IOException or TimeoutException or TimeoutRejectedException or JsonException;
 
     private async Task ReadConnectionsAsync(ChannelWriter<StreamItem> output, CancellationToken cancellationToken)
     {
