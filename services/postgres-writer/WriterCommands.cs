@@ -4,9 +4,10 @@ using Pipeline.Core.Hosting;
 namespace Pipeline.PostgresWriter;
 
 /// <summary>
-/// The commands of the writer's binary. Without a command it runs as the queue subscriber, and
+/// The writer's own commands. Without a command the binary runs as the queue subscriber, and
 /// <c>rescore</c> recomputes outdated sentiment scores, then exits. Configuration switches such as
-/// <c>--Rescore:BatchSize=5000</c> may follow the command.
+/// <c>--Rescore:BatchSize=5000</c> may follow the command. The operator commands that every
+/// service has are in <see cref="ServiceCommands"/>, which <c>Program.cs</c> checks first.
 /// </summary>
 internal static class WriterCommands
 {
@@ -26,7 +27,7 @@ internal static class WriterCommands
         if (args[0] != Rescore)
         {
             await Console.Error.WriteLineAsync(
-                $"Unknown command '{args[0]}'. The only command is '{Rescore}'; without a command the writer runs as the queue subscriber.");
+                $"Unknown command '{args[0]}'. The commands are {Rescore}, {ServiceCommands.Health}, {ServiceCommands.Status} and {ServiceCommands.DeadLetters}; without a command the writer runs as the queue subscriber.");
             return UsageExitCode;
         }
 
