@@ -1,7 +1,7 @@
 namespace Pipeline.GetTweets.Search;
 
 /// <summary>
-/// The fields and expansions that every search and stream request asks for, so that posts arrive
+/// The fields and expansions that every search and stream request names, so that posts arrive
 /// whole: every tweet field the writers store and every expansion whose objects the envelope
 /// resolves. The names are those of the X API v2 OpenAPI spec 2.159, which every recorded page was
 /// requested with. Spec 2.167 names the search parameter <c>post.fields</c> (with

@@ -8,15 +8,18 @@ namespace Pipeline.GetTweets.Search;
 
 /// <summary>
 /// Waits out the X API's usage cap: the number of posts a project may read per month. When it is
-/// used up the API answers HTTP 429 with a <c>UsageCapExceeded</c> problem, and no request succeeds
+/// used up the API responds with HTTP 429 and a <c>UsageCapExceeded</c> problem, and no request succeeds
 /// until the cap period ends, so the collector waits <see cref="CollectorOptions.UsageCapRetryAfter"/>
 /// before each next request instead of backing off on the rate-limit timer. The first report is
 /// logged as an error; repeats until a request succeeds again are logged as warnings.
 /// </summary>
 internal sealed class UsageCap(IOptions<CollectorOptions> options, CollectorMetrics metrics, TimeProvider timeProvider, ILogger<UsageCap> logger)
 {
-    /// <summary>The problem type of a used-up cap, as the OpenAPI spec 2.159 maps it.</summary>
-    public const string ProblemType = "https://api.twitter.com/2/problems/usage-capped";
+    /// <summary>
+    /// The end of the problem type of a used-up cap. The OpenAPI spec 2.159 maps it under
+    /// <c>https://api.twitter.com</c>; X's newer documents write <c>https://api.x.com</c>, so only the path is compared.
+    /// </summary>
+    public const string ProblemTypePath = "/2/problems/usage-capped";
 
     /// <summary>The problem title of a used-up cap.</summary>
     public const string ProblemTitle = "UsageCapExceeded";
@@ -25,8 +28,8 @@ internal sealed class UsageCap(IOptions<CollectorOptions> options, CollectorMetr
 
     /// <summary>
     /// True when <paramref name="body"/> is a usage-cap problem: a JSON object, or an item of its
-    /// <c>errors</c> array, whose <c>title</c> is <c>UsageCapExceeded</c> or whose <c>type</c> is the
-    /// usage-capped problem type.
+    /// <c>errors</c> array, whose <c>title</c> is <c>UsageCapExceeded</c> or whose <c>type</c> ends
+    /// with the usage-capped problem path.
     /// </summary>
     public static bool IsExceeded(string body)
     {
@@ -83,5 +86,5 @@ internal sealed class UsageCap(IOptions<CollectorOptions> options, CollectorMetr
     private static bool IsProblem(JsonElement problem) =>
         problem.ValueKind == JsonValueKind.Object
         && (string.Equals(ApiJson.GetString(problem, "title"), ProblemTitle, StringComparison.Ordinal)
-            || string.Equals(ApiJson.GetString(problem, "type"), ProblemType, StringComparison.Ordinal));
+            || ApiJson.GetString(problem, "type")?.EndsWith(ProblemTypePath, StringComparison.Ordinal) == true);
 }

@@ -13,8 +13,11 @@ namespace Pipeline.GetTweets.Streaming;
 /// <param name="Detail">The API's explanation, when it sent one.</param>
 internal sealed record OperationalDisconnect(string DisconnectType, string? Detail)
 {
-    /// <summary>The problem type of an operational disconnect.</summary>
-    public const string ProblemType = "https://api.twitter.com/2/problems/operational-disconnect";
+    /// <summary>
+    /// The end of the problem type of an operational disconnect. The OpenAPI spec 2.159 maps it under
+    /// <c>https://api.twitter.com</c>; X's newer documents write <c>https://api.x.com</c>, so only the path is compared.
+    /// </summary>
+    public const string ProblemTypePath = "/2/problems/operational-disconnect";
 
     /// <summary>Returns the operational disconnect that <paramref name="message"/> announces, or null when it announces none.</summary>
     public static OperationalDisconnect? Find(JsonElement message)
@@ -29,7 +32,7 @@ internal sealed record OperationalDisconnect(string DisconnectType, string? Deta
         foreach (var error in errors.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.Object))
         {
             var kind = ApiJson.GetString(error, "disconnect_type") ?? ApiJson.GetString(error, "operational_disconnect_type");
-            if (kind is not null || ApiJson.GetString(error, "type") == ProblemType)
+            if (kind is not null || ApiJson.GetString(error, "type")?.EndsWith(ProblemTypePath, StringComparison.Ordinal) == true)
             {
                 return new OperationalDisconnect(kind ?? ApiJson.GetString(error, "title") ?? "operational-disconnect", ApiJson.GetString(error, "detail"));
             }

@@ -16,11 +16,11 @@ internal enum StreamFailure
 }
 
 /// <summary>
-/// The waits between filtered-stream reconnects, as X documents them for its streaming endpoints:
-/// after network errors 250 ms more per try up to 16 s, after HTTP errors 5 s doubling up to 320 s,
-/// after HTTP 429 60 s doubling. X documents no upper limit for 429; the wait stops growing at
-/// 15 minutes, one rate-limit window. Each kind counts its own tries, and all counts start over once
-/// a connection has delivered data.
+/// The waits between filtered-stream reconnects, as X's guide to handling disconnections sets them
+/// (https://docs.x.com/x-api/fundamentals/handling-disconnections). Network errors add 250 ms per
+/// try up to 16 s. HTTP errors wait 5 s, doubling up to 320 s. HTTP 429 waits 60 s, doubling, and
+/// here stops growing at 15 minutes, one rate-limit window. Each kind counts its own tries, and all
+/// counts start over once a connection has delivered data.
 /// </summary>
 internal sealed class StreamReconnectBackoff
 {
