@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using MongoDB.Bson;
 using Pipeline.Core.Tweets;
+using Pipeline.Vader;
 
 namespace Pipeline.MongoWriter;
 
@@ -50,8 +51,37 @@ internal static class TweetDocumentMapper
             { "name", envelope.Source.Name },
         });
         document.Add("collected_at", Date(envelope.CollectedAt));
+        document.Add("sentiment", MapSentiment(envelope, tweet));
         document.Add("raw", JsonBsonConverter.ToBsonDocument(envelope.Tweet));
         return document;
+    }
+
+    /// <summary>
+    /// Builds the <c>sentiment</c> field: VADER's scores of the tweet's full text. A retweet's own
+    /// text is the cut "RT @user: ..." form, so a retweet is scored on its original's full text
+    /// when the page included the original, as the Postgres writer does.
+    /// </summary>
+    public static BsonDocument MapSentiment(TweetEnvelope envelope, Tweet tweet)
+    {
+        var original = tweet.RetweetedId is { } originalId
+            ? envelope.ReferencedTweets.FirstOrDefault(r => r.Type == TweetReference.Retweeted && IsSameId(r.Id, originalId))?.Tweet
+            : null;
+        var (text, source) = original is { } raw
+            ? (Tweet.Parse(raw).FullText, "retweeted_original")
+            : (tweet.FullText, "full_text");
+
+        var scorer = VaderScorer.Default;
+        var scores = scorer.Score(text);
+        return new BsonDocument
+        {
+            { "negative", scores.Negative },
+            { "neutral", scores.Neutral },
+            { "positive", scores.Positive },
+            { "compound", scores.Compound },
+            { "label", scores.Label.ToString().ToLowerInvariant() },
+            { "scored_text_source", source },
+            { "lexicon_version", scorer.LexiconVersion },
+        };
     }
 
     /// <summary>

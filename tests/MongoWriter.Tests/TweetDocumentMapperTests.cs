@@ -3,6 +3,7 @@ using System.Text.Json;
 using MongoDB.Bson;
 using MongoDB.Bson.Serialization;
 using Pipeline.Core.Tweets;
+using Pipeline.Vader;
 using Xunit;
 
 namespace Pipeline.MongoWriter.Tests;
@@ -127,6 +128,34 @@ public sealed class TweetDocumentMapperTests
         Assert.Equal(new DateTime(2021, 5, 10, 8, 50, 41, DateTimeKind.Utc), reference["tweet"]["created_at"].ToUniversalTime());
         Assert.Equal("bibaigna96", reference["tweet"]["author"]["username"].AsString);
         Assert.Equal(new BsonArray { "POIUYTREWQ" }, reference["tweet"]["hashtags"]);
+    }
+
+    [Fact]
+    public void MapTweet_Tweet_ScoresSentimentOfFullText()
+    {
+        var envelope = RecordedPages.FromTweetJson("""{"id": "30", "text": "short", "note_tweet": {"text": "What a wonderful, happy day!"}}""");
+        var expected = VaderScorer.Default.Score("What a wonderful, happy day!");
+
+        var sentiment = TweetDocumentMapper.MapTweet(envelope)["sentiment"];
+
+        Assert.Equal(expected.Compound, sentiment["compound"].AsDouble);
+        Assert.Equal(expected.Negative, sentiment["negative"].AsDouble);
+        Assert.Equal(expected.Neutral, sentiment["neutral"].AsDouble);
+        Assert.Equal(expected.Positive, sentiment["positive"].AsDouble);
+        Assert.Equal("positive", sentiment["label"].AsString);
+        Assert.Equal("full_text", sentiment["scored_text_source"].AsString);
+        Assert.Equal(VaderScorer.Default.LexiconVersion, sentiment["lexicon_version"].AsString);
+    }
+
+    [Fact]
+    public void MapTweet_Retweet_ScoresOriginalText()
+    {
+        var envelope = RecordedPages.Find(TwoTweets, "1394735776701816833");
+
+        var sentiment = TweetDocumentMapper.MapTweet(envelope)["sentiment"];
+
+        Assert.Equal("retweeted_original", sentiment["scored_text_source"].AsString);
+        Assert.Equal(VaderScorer.Default.Score("#POIUYTREWQ").Compound, sentiment["compound"].AsDouble);
     }
 
     [Fact]
