@@ -28,7 +28,7 @@ internal sealed record BenchmarkOptions
           --latency-seconds SECONDS  length of each latency run (default 60)
           --hold-rate COUNT          tweets per second of the hold workload's producer (default 800)
           --hold-seconds SECONDS     length of the run with a REPEATABLE READ transaction open (default 180)
-          --baseline-seconds SECONDS length of the same run without that transaction (default 60)
+          --baseline-seconds SECONDS length of the same run without that transaction (default 45)
           --size-interval SECONDS    seconds between table size samples in the hold runs (default 30)
           --partition-size COUNT     ids per queue partition in the hold runs (default 10000)
           --pgq-rotation SECONDS     PgQ queue_rotation_period in the hold runs (default 30)
@@ -81,7 +81,7 @@ internal sealed record BenchmarkOptions
 
     public TimeSpan HoldDuration { get; init; } = TimeSpan.FromSeconds(180);
 
-    public TimeSpan BaselineDuration { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan BaselineDuration { get; init; } = TimeSpan.FromSeconds(45);
 
     public TimeSpan SizeInterval { get; init; } = TimeSpan.FromSeconds(30);
 

@@ -29,6 +29,34 @@ internal sealed class BenchmarkServer(string connectionString) : IAsyncDisposabl
         return (string)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
+    /// <summary>
+    /// Returns the processor time that every process of the server's container has used so far:
+    /// backends, background workers and, in the benchmark's image, pgqd. The server reads it from
+    /// its control group (cgroup v1 or v2); returns null when neither file is readable.
+    /// </summary>
+    public async Task<TimeSpan?> ReadProcessorTimeAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            // cgroup v1: nanoseconds.
+            await using var v1 = admin.CreateCommand("select pg_read_file('/sys/fs/cgroup/cpuacct/cpuacct.usage', true)");
+            if (await v1.ExecuteScalarAsync(cancellationToken) is string nanoseconds)
+            {
+                return TimeSpan.FromTicks(long.Parse(nanoseconds.Trim(), System.Globalization.CultureInfo.InvariantCulture) / 100);
+            }
+
+            // cgroup v2: a line "usage_usec N" in microseconds.
+            await using var v2 = admin.CreateCommand(
+                "select substring(pg_read_file('/sys/fs/cgroup/cpu.stat', true) from 'usage_usec ([0-9]+)')::bigint");
+            return await v2.ExecuteScalarAsync(cancellationToken) is long microseconds ? TimeSpan.FromMicroseconds(microseconds) : null;
+        }
+        catch (PostgresException)
+        {
+            // Not a superuser, or the file is not there on this server.
+            return null;
+        }
+    }
+
     /// <summary>Writes dirty buffers out so that one run's checkpoint does not land in the next run.</summary>
     public Task CheckpointAsync(CancellationToken cancellationToken) => ExecuteAsync("checkpoint", cancellationToken);
 

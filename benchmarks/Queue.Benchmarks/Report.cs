@@ -6,21 +6,23 @@ namespace Queue.Benchmarks;
 /// <summary>
 /// Collects the figures of every workload and writes them as Markdown tables. Ratios divide the
 /// pipeline queue's figure by the peer's, so above 1 means a higher figure for the pipeline queue:
-/// better for throughput, worse for latency and storage.
+/// better for throughput, worse for latency and storage. Processor times are those of the server's
+/// container and of the client processes, so they hold when other work shares the machine and the
+/// wall-clock figures do not.
 /// </summary>
 internal sealed class Report(string pipelineName)
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
-    private readonly List<(string System, double PerSecond)> enqueue = [];
-    private readonly List<(string System, IReadOnlyList<double> PerSecond)> consume = [];
+    private readonly List<(string System, Throughput Throughput)> enqueue = [];
+    private readonly List<(string System, Throughput Throughput)> consume = [];
     private readonly List<(string System, LatencySummary Latency)> latency = [];
     private readonly List<(string System, HoldRun Baseline, HoldRun WithSnapshot)> hold = [];
     private readonly List<(string System, int Subscribers, double BytesPerMessage)> storage = [];
 
-    public void AddEnqueue(string system, double perSecond) => enqueue.Add((system, perSecond));
+    public void AddEnqueue(string system, Throughput throughput) => enqueue.Add((system, throughput));
 
-    public void AddConsume(string system, IReadOnlyList<double> perSecond) => consume.Add((system, perSecond));
+    public void AddConsume(string system, Throughput throughput) => consume.Add((system, throughput));
 
     public void AddLatency(string system, LatencySummary summary) => latency.Add((system, summary));
 
@@ -48,12 +50,13 @@ internal sealed class Report(string pipelineName)
 
         Line(text, $"#### 1. Enqueue throughput ({options.EnqueueCount:N0} tweets, {options.BatchSize} per call, one producer)");
         Line(text, "");
-        Line(text, "| system | tweets/s | pipeline queue ÷ system |");
-        Line(text, "|---|---:|---:|");
-        var ours = Find(enqueue, e => e.System, e => e.PerSecond);
-        foreach (var (system, perSecond) in enqueue)
+        Line(text, "| system | tweets/s | pipeline queue ÷ system | processor ms per 1,000 tweets: server | clients |");
+        Line(text, "|---|---:|---:|---:|---:|");
+        var ours = Find(enqueue, e => e.System, e => e.Throughput.PerSecond[0]);
+        foreach (var (system, throughput) in enqueue)
         {
-            Line(text, $"| {system} | {perSecond:N0} | {Ratio(ours, perSecond)} |");
+            var perSecond = throughput.PerSecond[0];
+            Line(text, $"| {system} | {perSecond:N0} | {Ratio(ours, perSecond)} | {ProcessorTime(throughput)} |");
         }
 
         Line(text, "");
@@ -69,12 +72,14 @@ internal sealed class Report(string pipelineName)
 
         Line(text, $"#### 2. Consume throughput ({options.ConsumeCount:N0} preloaded tweets, two subscribers at once)");
         Line(text, "");
-        Line(text, "| system | subscriber 1, messages/s | subscriber 2, messages/s | pipeline queue ÷ system (slower subscriber) |");
-        Line(text, "|---|---:|---:|---:|");
-        var ours = Find(consume, c => c.System, c => c.PerSecond.Min());
-        foreach (var (system, perSecond) in consume)
+        Line(text, "| system | subscriber 1, messages/s | subscriber 2, messages/s | pipeline queue ÷ system (slower subscriber) "
+            + "| processor ms per 1,000 deliveries: server | clients |");
+        Line(text, "|---|---:|---:|---:|---:|---:|");
+        var ours = Find(consume, c => c.System, c => c.Throughput.PerSecond.Min());
+        foreach (var (system, throughput) in consume)
         {
-            Line(text, $"| {system} | {perSecond[0]:N0} | {perSecond[1]:N0} | {Ratio(ours, perSecond.Min())} |");
+            var perSecond = throughput.PerSecond;
+            Line(text, $"| {system} | {perSecond[0]:N0} | {perSecond[1]:N0} | {Ratio(ours, perSecond.Min())} | {ProcessorTime(throughput)} |");
         }
 
         Line(text, "");
@@ -171,6 +176,9 @@ internal sealed class Report(string pipelineName)
 
     private double Find<T>(List<T> rows, Func<T, string> system, Func<T, double> value) =>
         rows.Where(r => system(r) == pipelineName).Select(value).DefaultIfEmpty(double.NaN).First();
+
+    private static string ProcessorTime(Throughput throughput) =>
+        $"{(throughput.ServerMillisecondsPerThousand is { } server ? server.ToString("N0", Invariant) : "n/a")} | {throughput.ClientMillisecondsPerThousand:N0}";
 
     private static string Ratio(double? ours, double? other) =>
         ours is { } a && other is { } b && b > 0 && !double.IsNaN(a) ? (a / b).ToString("N2", Invariant) : "n/a";

@@ -10,21 +10,26 @@ namespace Queue.Benchmarks;
 internal sealed class Workloads(BenchmarkServer server, BenchmarkOptions options, TextWriter progress)
 {
     /// <summary>Enqueue throughput in tweets per second, with <paramref name="subscribers"/> existing subscribers.</summary>
-    public async Task<double> MeasureEnqueueAsync(IQueueSystem system, int subscribers, CancellationToken cancellationToken)
+    public async Task<Throughput> MeasureEnqueueAsync(IQueueSystem system, int subscribers, CancellationToken cancellationToken)
     {
         await using var database = await StartRunAsync(system, "enqueue", subscribers, false, cancellationToken);
+        var before = await ReadProcessorTimeAsync(system, cancellationToken);
         var elapsed = await system.EnqueueAsync(database, options.EnqueueCount, subscribers, cancellationToken);
-        return options.EnqueueCount / elapsed.TotalSeconds;
+        var after = await ReadProcessorTimeAsync(system, cancellationToken);
+        return Throughput.From([options.EnqueueCount / elapsed.TotalSeconds], before, after, options.EnqueueCount);
     }
 
     /// <summary>Messages per second of each of two subscribers consuming a preloaded backlog at the same time.</summary>
-    public async Task<IReadOnlyList<double>> MeasureConsumeAsync(IQueueSystem system, CancellationToken cancellationToken)
+    public async Task<Throughput> MeasureConsumeAsync(IQueueSystem system, CancellationToken cancellationToken)
     {
         const int subscribers = 2;
         await using var database = await StartRunAsync(system, "consume", subscribers, false, cancellationToken);
         await system.EnqueueAsync(database, options.ConsumeCount, subscribers, cancellationToken);
         await server.CheckpointAsync(cancellationToken);
-        return await system.ConsumeAsync(database, options.ConsumeCount, subscribers, cancellationToken);
+        var before = await ReadProcessorTimeAsync(system, cancellationToken);
+        var perSecond = await system.ConsumeAsync(database, options.ConsumeCount, subscribers, cancellationToken);
+        var after = await ReadProcessorTimeAsync(system, cancellationToken);
+        return Throughput.From(perSecond, before, after, (long)options.ConsumeCount * subscribers);
     }
 
     public async Task<LatencySummary> MeasureLatencyAsync(IQueueSystem system, CancellationToken cancellationToken)
@@ -74,6 +79,12 @@ internal sealed class Workloads(BenchmarkServer server, BenchmarkOptions options
         return (double)(after - before) / options.StorageCount;
     }
 
+    private async Task<ProcessorTimes> ReadProcessorTimeAsync(IQueueSystem system, CancellationToken cancellationToken)
+    {
+        using var process = Process.GetCurrentProcess();
+        return new ProcessorTimes(await server.ReadProcessorTimeAsync(cancellationToken), process.TotalProcessorTime + system.HelperProcessorTime);
+    }
+
     private async Task<BenchmarkDatabase> StartRunAsync(IQueueSystem system, string workload, int subscribers, bool shortRetention, CancellationToken cancellationToken)
     {
         await progress.WriteLineAsync($"{DateTime.UtcNow:HH:mm:ss} {workload}: {system.Name}, {subscribers} subscriber(s)");
@@ -90,6 +101,21 @@ internal sealed class Workloads(BenchmarkServer server, BenchmarkOptions options
             throw;
         }
     }
+}
+
+/// <summary>Processor time used so far by the server's container and by the clients: this process and the system's helper processes.</summary>
+internal sealed record ProcessorTimes(TimeSpan? Server, TimeSpan Client);
+
+/// <summary>
+/// Messages per second, one figure per producer or subscriber, with the processor time that the
+/// server and the clients spent per 1,000 messages (enqueued, or delivered to a subscriber).
+/// </summary>
+internal sealed record Throughput(IReadOnlyList<double> PerSecond, double? ServerMillisecondsPerThousand, double ClientMillisecondsPerThousand)
+{
+    public static Throughput From(IReadOnlyList<double> perSecond, ProcessorTimes before, ProcessorTimes after, long messages) => new(
+        perSecond,
+        after.Server - before.Server is { } server ? server.TotalMilliseconds * 1000 / messages : null,
+        (after.Client - before.Client).TotalMilliseconds * 1000 / messages);
 }
 
 /// <summary>The size of a system's tables at a moment of a run.</summary>

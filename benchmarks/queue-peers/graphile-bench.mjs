@@ -59,10 +59,11 @@ async function enqueue() {
   const utils = await makeWorkerUtils({ connectionString, logger });
   try {
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
     for (let first = 0; first < count; first += batchSize) {
       await utils.addJobs(jobs(first, Math.min(batchSize, count - first), subscribers));
     }
-    return { tweets: count, jobs: count * subscribers, seconds: (performance.now() - started) / 1000 };
+    return { tweets: count, jobs: count * subscribers, seconds: (performance.now() - started) / 1000, cpuSeconds: cpuSecondsSince(cpuBefore) };
   } finally {
     await utils.release();
   }
@@ -75,6 +76,7 @@ async function consume() {
   let finishedAt = 0;
   let done;
   const finished = new Promise((resolve) => (done = resolve));
+  const cpuBefore = process.cpuUsage();
   const runner = await startWorker(subscriber, () => {
     seen++;
     if (seen === count) {
@@ -84,8 +86,10 @@ async function consume() {
   });
   const started = performance.now();
   await finished;
+  const cpuSeconds = cpuSecondsSince(cpuBefore);
   await runner.stop();
-  return { subscriber, consumed: seen, seconds: (finishedAt - started) / 1000, perSecond: count / ((finishedAt - started) / 1000) };
+  const seconds = (finishedAt - started) / 1000;
+  return { subscriber, consumed: seen, seconds, perSecond: count / seconds, cpuSeconds };
 }
 
 async function latency() {
@@ -184,6 +188,12 @@ function startWorker(subscriber, onJob) {
       },
     },
   });
+}
+
+// Processor time (user and system) of this process since `before`, in seconds.
+function cpuSecondsSince(before) {
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1e6;
 }
 
 function percentile(sorted, percent) {

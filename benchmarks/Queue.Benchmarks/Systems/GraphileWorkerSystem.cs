@@ -14,7 +14,11 @@ internal sealed class GraphileWorkerSystem(BenchmarkOptions options, string scri
 {
     public string Name => "graphile-worker";
 
+    private long helperProcessorTicks;
+
     public IReadOnlyList<string> Schemas { get; } = ["graphile_worker"];
+
+    public TimeSpan HelperProcessorTime => TimeSpan.FromTicks(Interlocked.Read(ref helperProcessorTicks));
 
     public async Task PrepareAsync(BenchmarkDatabase database, int subscribers, bool shortRetention, CancellationToken cancellationToken) =>
         await RunAsync(database, ["setup"], cancellationToken);
@@ -89,6 +93,11 @@ internal sealed class GraphileWorkerSystem(BenchmarkOptions options, string scri
 
         var lastLine = output.TrimEnd().Split('\n')[^1];
         using var document = JsonDocument.Parse(lastLine);
+        if (document.RootElement.TryGetProperty("cpuSeconds", out var cpuSeconds))
+        {
+            Interlocked.Add(ref helperProcessorTicks, TimeSpan.FromSeconds(cpuSeconds.GetDouble()).Ticks);
+        }
+
         return document.RootElement.Clone();
     }
 }

@@ -13,6 +13,12 @@ internal interface IQueueSystem
     IReadOnlyList<string> Schemas { get; }
 
     /// <summary>
+    /// Processor time that helper processes of the system used so far in the measured parts of
+    /// enqueue and consume runs; zero for a system driven from this process.
+    /// </summary>
+    TimeSpan HelperProcessorTime { get; }
+
+    /// <summary>
     /// Installs the system's schema and creates <paramref name="subscribers"/> subscribers.
     /// <paramref name="shortRetention"/> makes finished messages leave the tables within seconds
     /// rather than hours, as the hold workload needs.

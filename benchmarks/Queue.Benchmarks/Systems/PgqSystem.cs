@@ -23,6 +23,8 @@ internal sealed class PgqSystem(BenchmarkOptions options, TweetPayloads payloads
 
     public string Name => tickPerEvent ? "PgQ, tick per pgqd round" : "PgQ";
 
+    public TimeSpan HelperProcessorTime => TimeSpan.Zero;
+
     public IReadOnlyList<string> Schemas { get; } = ["pgq"];
 
     public async Task PrepareAsync(BenchmarkDatabase database, int subscribers, bool shortRetention, CancellationToken cancellationToken)

@@ -20,6 +20,8 @@ internal sealed class PipelineQueueSystem(BenchmarkOptions options, TweetPayload
 
     public string Name => "pipeline queue";
 
+    public TimeSpan HelperProcessorTime => TimeSpan.Zero;
+
     public IReadOnlyList<string> Schemas { get; } = ["queue"];
 
     public async Task PrepareAsync(BenchmarkDatabase database, int subscribers, bool shortRetention, CancellationToken cancellationToken)
