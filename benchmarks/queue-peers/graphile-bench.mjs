@@ -97,6 +97,7 @@ async function latency() {
   const seconds = numberArgument("seconds");
   const capacity = Math.ceil(rate * (seconds + 1));
   const sentAt = new Float64Array(capacity);
+  const committedAt = new Float64Array(capacity);
   const receivedAt = new Float64Array(capacity);
   let received = 0;
   const runner = await startWorker(1, (payload) => {
@@ -104,7 +105,12 @@ async function latency() {
     received++;
   });
 
-  const sent = await produce(rate, seconds, (first, count) => sentAt.fill(performance.now(), first, first + count));
+  const sent = await produce(
+    rate,
+    seconds,
+    (first, count) => sentAt.fill(performance.now(), first, first + count),
+    (first, count) => committedAt.fill(performance.now(), first, first + count),
+  );
   const deadline = performance.now() + 5000;
   while (received < sent && performance.now() < deadline) {
     await sleep(20);
@@ -112,13 +118,23 @@ async function latency() {
   await runner.stop();
 
   const latencies = [];
+  const enqueueCalls = [];
   for (let i = 0; i < sent; i++) {
+    enqueueCalls.push(committedAt[i] - sentAt[i]);
     if (receivedAt[i] !== 0) {
       latencies.push(receivedAt[i] - sentAt[i]);
     }
   }
   latencies.sort((a, b) => a - b);
-  return { sent, received: latencies.length, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) ?? null };
+  enqueueCalls.sort((a, b) => a - b);
+  return {
+    sent,
+    received: latencies.length,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    max: latencies.at(-1) ?? null,
+    enqueueCallP50: percentile(enqueueCalls, 50),
+  };
 }
 
 async function steady() {
@@ -127,7 +143,7 @@ async function steady() {
   let consumed = 0;
   const runner = await startWorker(1, () => consumed++);
   const started = performance.now();
-  const sent = await produce(rate, seconds, () => {});
+  const sent = await produce(rate, seconds, () => {}, () => {});
   const elapsed = (performance.now() - started) / 1000;
   const consumedInRun = consumed;
   await runner.stop();
@@ -135,7 +151,8 @@ async function steady() {
 }
 
 // Sends the jobs that fell due every 10 ms, numbered from 0, until `seconds` pass; returns the count.
-async function produce(rate, seconds, onSend) {
+// onSend and onCommitted run before and after each addJobs call.
+async function produce(rate, seconds, onSend, onCommitted) {
   const utils = await makeWorkerUtils({ connectionString, logger });
   try {
     const started = performance.now();
@@ -153,6 +170,7 @@ async function produce(rate, seconds, onSend) {
       const count = Math.min(due, MAX_PER_SEND);
       onSend(sent, count);
       await utils.addJobs(jobs(sent, count, 1));
+      onCommitted(sent, count);
       sent += count;
     }
   } finally {

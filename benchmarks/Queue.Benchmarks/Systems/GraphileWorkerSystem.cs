@@ -48,7 +48,8 @@ internal sealed class GraphileWorkerSystem(BenchmarkOptions options, string scri
             result.GetProperty("received").GetInt64(),
             result.GetProperty("p50").GetDouble(),
             result.GetProperty("p99").GetDouble(),
-            result.GetProperty("max").GetDouble());
+            result.GetProperty("max").GetDouble(),
+            result.GetProperty("enqueueCallP50").GetDouble());
     }
 
     public async Task<SteadyResult> RunSteadyAsync(BenchmarkDatabase database, int rate, TimeSpan duration, CancellationToken cancellationToken)

@@ -107,6 +107,7 @@ internal sealed class PgqSystem(BenchmarkOptions options, TweetPayloads payloads
         {
             recorder?.Sent(first, count);
             await InsertAsync(connection, first, count, token);
+            recorder?.Committed(first, count);
         }, cancellationToken);
 
         if (drain)

@@ -128,6 +128,7 @@ internal sealed class PipelineQueueSystem(BenchmarkOptions options, TweetPayload
         {
             recorder?.Sent(first, count);
             await client.EnqueueAsync(Messages(first, count), token);
+            recorder?.Committed(first, count);
         }, cancellationToken);
 
         if (drain)
