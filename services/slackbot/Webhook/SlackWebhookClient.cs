@@ -123,7 +123,9 @@ internal sealed class SlackWebhookClient(
         var body = (await response.Content.ReadAsStringAsync(cancellationToken)).Trim();
         if (body.Length > MaxDetailLength)
         {
-            body = body[..MaxDetailLength] + "...";
+            // Step back before a high surrogate, so the cut never leaves half of an emoji in a log line.
+            var cut = char.IsHighSurrogate(body[MaxDetailLength - 1]) ? MaxDetailLength - 1 : MaxDetailLength;
+            body = body[..cut] + "...";
         }
 
         return webhookUrl.Redact(body);
