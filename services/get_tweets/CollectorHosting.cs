@@ -33,6 +33,7 @@ internal static class CollectorHosting
         // The hosted services start in this order: both schemas are in place before the worker runs.
         builder.AddQueueClient();
         builder.AddMigrations("collector", typeof(CollectorStore).Assembly);
+        builder.AddLeaderLease();
 
         services.AddSingleton<CollectorStore>();
         services.AddSingleton<FileReplay>();

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Pipeline.Core.Hosting;
 using Pipeline.GetTweets.Replay;
 using Pipeline.GetTweets.Search;
 using Pipeline.GetTweets.Streaming;
@@ -20,8 +21,22 @@ internal sealed class CollectorWorker(
     IHostApplicationLifetime lifetime,
     ILogger<CollectorWorker> logger) : BackgroundService
 {
-    /// <inheritdoc />
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>
+    /// Collects only while this replica holds the leader lease of the source's checkpoint key, so
+    /// that of several replicas one collects and the others stand by.
+    /// </summary>
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        services.GetRequiredService<LeaderLease>().RunWhileLeadingAsync(
+            LeaseKey(), CollectAsync, services.GetRequiredService<CollectorMetrics>().Waiting, stoppingToken);
+
+    private string LeaseKey() => options.Value.Source switch
+    {
+        CollectorOptions.RecentSearch or CollectorOptions.FullArchiveSearch => services.GetRequiredService<SearchPoller>().SourceKey,
+        CollectorOptions.FilteredStream => StreamBatchWriter.SourceKey,
+        _ => options.Value.Source + ":" + options.Value.Path,
+    };
+
+    private async Task CollectAsync(CancellationToken stoppingToken)
     {
         try
         {
