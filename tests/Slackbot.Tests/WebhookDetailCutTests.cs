@@ -4,7 +4,7 @@ using Xunit;
 namespace Pipeline.Slackbot.Tests;
 
 /// <summary>
-/// A long response body from Slack is cut before it goes into a log line or a post outcome; the
+/// A long response body from Slack is cut before it goes into a log line or a post outcome. The
 /// cut must fall between code points, so an emoji at the limit is kept whole or dropped.
 /// </summary>
 public sealed class WebhookDetailCutTests : IAsyncLifetime
@@ -41,7 +41,7 @@ public sealed class WebhookDetailCutTests : IAsyncLifetime
         Assert.True(IsSurrogateFree(result.Detail!), $"The detail contains a lone surrogate: {Escape(result.Detail)}");
     }
 
-    /// <summary>Returns false when a high surrogate is not followed by a low one, or a low one stands alone.</summary>
+    /// <summary>Returns false when a high surrogate is not followed by a low one, or a low surrogate has no high one before it.</summary>
     private static bool IsSurrogateFree(string text)
     {
         for (var i = 0; i < text.Length; i++)

@@ -237,7 +237,7 @@ internal sealed class XApiClient(
             : null;
 
     // The API explains errors as an RFC 7807 problem ('title', 'detail') or in an 'errors' array.
-    private static string ErrorDetail(string body)
+    internal static string ErrorDetail(string body)
     {
         try
         {
@@ -265,7 +265,14 @@ internal sealed class XApiClient(
         }
 
         var text = body.Trim();
-        return text.Length <= 200 ? text : text[..200] + "...";
+        if (text.Length <= 200)
+        {
+            return text;
+        }
+
+        // Step back before a high surrogate, so the excerpt never ends in half of an emoji.
+        var cut = char.IsHighSurrogate(text[199]) ? 199 : 200;
+        return text[..cut] + "...";
     }
 
     private static string? StringProperty(JsonElement element, string name) =>
