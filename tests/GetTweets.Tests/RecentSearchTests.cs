@@ -67,6 +67,31 @@ public sealed class RecentSearchTests(PostgresFixture postgres) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Poll_RangeSettings_SentThenStops()
+    {
+        api.Enqueue(Page("brexit.jsonl"));
+
+        int exitCode;
+        await using (var collector = await StartCollectorAsync(new()
+        {
+            ["Collector:StartTime"] = "2021-09-22T00:00:00Z",
+            ["Collector:UntilId"] = "1440716895355764744",
+            ["Collector:MaxResults"] = "50",
+        }))
+        {
+            exitCode = await collector.WaitForExitAsync();
+        }
+
+        var query = Assert.Single(api.Requests).Query;
+        Assert.Equal(0, exitCode);
+        Assert.Equal("2021-09-22T00:00:00Z", query["start_time"]);
+        Assert.Equal("1440716895355764744", query["until_id"]);
+        Assert.Equal("50", query["max_results"]);
+        Assert.Single(logs.WithEventId(2018));
+        await QueueContents.AssertHoldsEachOnceAsync(database, RecordedPages.DistinctTweetIds("brexit.jsonl"));
+    }
+
+    [Fact]
     public async Task NextPoll_SendsNewestIdAsSinceId()
     {
         api.Enqueue(Page("brexit.jsonl"));
