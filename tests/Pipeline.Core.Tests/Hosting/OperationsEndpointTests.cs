@@ -7,6 +7,7 @@ using Pipeline.Core.Hosting;
 using Pipeline.Core.Queue;
 using Pipeline.Core.Tests.Queue;
 using Pipeline.Testing;
+using Testcontainers.PostgreSql;
 
 namespace Pipeline.Core.Tests.Hosting;
 
@@ -46,6 +47,32 @@ public sealed class OperationsEndpointTests(PostgresFixture postgres)
         using var report = JsonDocument.Parse(body);
         Assert.Equal("Healthy", report.RootElement.GetProperty("checks").GetProperty("queue-consumer").GetProperty("status").GetString());
         Assert.Equal("Healthy", report.RootElement.GetProperty("checks").GetProperty("postgres").GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Healthz_DatabaseStopsAndReturns_FollowsIt()
+    {
+        // A server of its own, because stopping the shared one would break the other tests; the
+        // fixed host port keeps the connection string valid across the restart.
+        DockerEngine.SkipWhenUnavailable(DockerEngine.UnavailableReason());
+        var port = FreePort();
+        await using var server = new PostgreSqlBuilder(PostgresFixture.Image).WithPortBinding(port, 5432).Build();
+        await server.StartAsync(Token);
+        var connectionString = new NpgsqlConnectionStringBuilder(server.GetConnectionString()) { Timeout = 2 }.ConnectionString;
+        await CreateTableAsync(connectionString);
+        using var host = OperationsHost.Build(connectionString, builder => builder.AddQueueConsumer<StoringHandler>());
+        await host.StartAsync(Token);
+        var before = await OperationsHost.WaitUntilHealthyAsync(host, WaitLimit);
+
+        await server.StopAsync(Token);
+        var down = await WaitForStatusAsync(host, HttpStatusCode.ServiceUnavailable);
+        await server.StartAsync(Token);
+        var back = await OperationsHost.WaitUntilHealthyAsync(host, WaitLimit);
+        await host.StopAsync(Token);
+
+        Assert.Equal(HttpStatusCode.OK, before.Status);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, down.Status);
+        Assert.Equal(HttpStatusCode.OK, back.Status);
     }
 
     [Fact]
@@ -116,6 +143,28 @@ public sealed class OperationsEndpointTests(PostgresFixture postgres)
         await host.StopAsync(Token);
 
         Assert.Null(PrometheusText.Parse(body).Find("pipeline_x_api_rate_limit_remaining"));
+    }
+
+    private static async Task<(HttpStatusCode Status, string Body)> WaitForStatusAsync(IHost host, HttpStatusCode expected)
+    {
+        var deadline = DateTimeOffset.UtcNow + WaitLimit;
+        while (true)
+        {
+            var answer = await OperationsHost.GetAsync(host, "/healthz");
+            if (answer.Status == expected || DateTimeOffset.UtcNow > deadline)
+            {
+                return answer;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(200), Token);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static async Task CreateTableAsync(string connectionString)
