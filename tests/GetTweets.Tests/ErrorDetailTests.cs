@@ -4,8 +4,8 @@ using Xunit;
 namespace Pipeline.GetTweets.Tests;
 
 /// <summary>
-/// The excerpt of a non-JSON error body that the collector logs is cut at 200 UTF-16 code units;
-/// the cut must fall between code points, so an emoji at the limit is kept whole or dropped.
+/// The excerpt of a non-JSON error body that the collector logs is cut at 200 UTF-16 code units.
+/// The cut must fall between code points, so an emoji at the limit is kept whole or dropped.
 /// </summary>
 public sealed class ErrorDetailTests
 {
