@@ -91,6 +91,22 @@ public sealed class ReplayTests(PostgresFixture postgres) : IDisposable
     }
 
     [Fact]
+    public async Task Replay_OverlongLine_IsSetAsideAndRestRead()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        var overlong = """{"data":[{"id":"1","text":""" + "\"" + new string('x', 17 * 1024 * 1024) + "\"}]}";
+        var file = await WriteLinesAsync("overlong.jsonl", overlong, RecordedPages.Lines("edited.jsonl")[0]);
+
+        var exitCode = await CollectorHost.RunAsync(database, CollectorHost.Replay(file));
+
+        Assert.Equal(0, exitCode);
+        await QueueContents.AssertHoldsEachOnceAsync(database, RecordedPages.DistinctTweetIds("edited.jsonl"));
+        Assert.Equal(1L, await QueueContents.ScalarAsync<long>(database, "select line_number from collector.rejected_lines"));
+        Assert.Contains("more than the", await QueueContents.ScalarAsync<string>(database, "select error from collector.rejected_lines"), StringComparison.Ordinal);
+        Assert.Equal(64 * 1024, await QueueContents.ScalarAsync<int>(database, "select length(raw_text) from collector.rejected_lines"));
+    }
+
+    [Fact]
     public async Task Replay_TruncatedLastLine_ReadAgainOnceComplete()
     {
         var database = await postgres.CreateDatabaseAsync();

@@ -21,6 +21,15 @@ internal sealed class FileReplay(
     TimeProvider timeProvider,
     ILogger<FileReplay> logger)
 {
+    /// <summary>
+    /// The longest line read as a page, in UTF-16 characters. A page of 100 tweets with every
+    /// expansion is a few megabytes, so 16 Mi characters leaves ample room.
+    /// </summary>
+    internal const int MaxLineCharacters = 16 * 1024 * 1024;
+
+    /// <summary>How much of an over-long line is stored in <c>collector.rejected_lines</c>.</summary>
+    internal const int RejectedPreviewCharacters = 64 * 1024;
+
     private readonly CollectorOptions settings = options.Value;
 
     /// <summary>Reads every file under <see cref="CollectorOptions.Path"/> and returns the counters of the run.</summary>
@@ -125,6 +134,15 @@ internal sealed class FileReplay(
     private async Task ReadLineAsync(string line, bool isLastLine, FilePosition position, string source, ReplayProgress progress, CancellationToken cancellationToken)
     {
         var location = $"{position.File.Name} line {position.LineNumber}";
+        if (line.Length > MaxLineCharacters)
+        {
+            // Kept whole, such a line would also exceed what System.Text.Json writes in one value
+            // and what a queue message should carry, so only its start is stored for inspection.
+            var error = $"The line has {line.Length} characters, more than the {MaxLineCharacters} an X API response page can have; it was not parsed.";
+            await RejectAsync(CutPreview(line), error, isLastLine: false, position, progress, cancellationToken);
+            return;
+        }
+
         JsonDocument document;
         try
         {
@@ -154,6 +172,18 @@ internal sealed class FileReplay(
             PartialErrors.Log(logger, location, page.Errors);
             progress.AddPage(commit, page.Errors.Count);
         }
+    }
+
+    /// <summary>Returns the first <see cref="RejectedPreviewCharacters"/> characters of a line, never cutting a surrogate pair.</summary>
+    internal static string CutPreview(string line)
+    {
+        if (line.Length <= RejectedPreviewCharacters)
+        {
+            return line;
+        }
+
+        var end = char.IsHighSurrogate(line[RejectedPreviewCharacters - 1]) ? RejectedPreviewCharacters - 1 : RejectedPreviewCharacters;
+        return line[..end];
     }
 
     private async Task RejectAsync(string line, string error, bool isLastLine, FilePosition position, ReplayProgress progress, CancellationToken cancellationToken)
