@@ -15,7 +15,7 @@ public static class DockerEngine
     /// <summary>True when CI demands that container tests run.</summary>
     public static bool Required => Environment.GetEnvironmentVariable("PIPELINE_REQUIRE_DOCKER") == "1";
 
-    /// <summary>Returns why no Docker engine can be used here, or null when one answers.</summary>
+    /// <summary>Returns why no Docker engine can be used here, or null when one responds to <c>docker info</c>.</summary>
     public static string? UnavailableReason() => Reason.Value;
 
     /// <summary>Skips the running test when <paramref name="reason"/> is set, or fails it when Docker is required.</summary>

@@ -5,7 +5,7 @@ using Xunit;
 namespace Pipeline.Testing;
 
 /// <summary>
-/// One PostgreSQL 17 container shared by the tests of a collection. Each test asks for a database
+/// One PostgreSQL 17 container shared by the tests of a collection. Each test creates a database
 /// of its own with <see cref="CreateDatabaseAsync"/>, so tests do not see each other's rows.
 /// </summary>
 public sealed class PostgresFixture : IAsyncLifetime

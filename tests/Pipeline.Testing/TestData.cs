@@ -3,7 +3,7 @@ namespace Pipeline.Testing;
 /// <summary>Paths of the repository's test data, found from the test's working directory.</summary>
 public static class TestData
 {
-    /// <summary>The repository root: the nearest folder above the test binaries that holds Pipeline.sln.</summary>
+    /// <summary>The repository root: the nearest folder above the test binaries that contains Pipeline.sln.</summary>
     public static string RepositoryRoot { get; } = FindRoot();
 
     /// <summary>The absolute path of a file under <c>tests/testdata</c>.</summary>

@@ -116,7 +116,7 @@ public sealed class QueueClient(NpgsqlDataSource dataSource, TimeProvider timePr
     /// <summary>
     /// Acknowledges the batch: its messages are done, except <paramref name="failures"/>, which are
     /// retried or dead-lettered under <paramref name="retryPolicy"/>. Returns false when the claim
-    /// was lost, and the consumer that holds the claim now processes the batch again.
+    /// was lost, and the consumer that has the claim now processes the batch again.
     /// </summary>
     public async Task<bool> AckAsync(ClaimedBatch batch, IReadOnlyList<MessageFailure> failures, RetryPolicy retryPolicy, CancellationToken cancellationToken)
     {

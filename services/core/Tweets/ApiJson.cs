@@ -13,7 +13,7 @@ public static class ApiJson
     // v1.1 archives write created_at as "Wed May 24 20:17:19 +0000 2017".
     private const string V1CreatedAtFormat = "ddd MMM dd HH:mm:ss zzz yyyy";
 
-    /// <summary>Reads a property that holds an id; returns null when it is missing or JSON null.</summary>
+    /// <summary>Reads an id property. Returns null when it is missing or JSON null.</summary>
     public static long? GetId(JsonElement obj, string name) =>
         obj.TryGetProperty(name, out var value) ? ReadId(value) : null;
 
