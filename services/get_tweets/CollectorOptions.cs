@@ -14,6 +14,9 @@ internal sealed class CollectorOptions
     /// <summary>Reads the JSONL files under <see cref="Path"/>, which must be set: a user's own archive.</summary>
     public const string Import = "import";
 
+    /// <summary>Reads batch compliance results under <see cref="Path"/> and enqueues a deletion for each line whose action is delete.</summary>
+    public const string Compliance = "compliance";
+
     /// <summary>Polls the X API's recent search endpoint (the last 7 days) for <see cref="Query"/>.</summary>
     public const string RecentSearch = "recent_search";
 
@@ -42,7 +45,7 @@ internal sealed class CollectorOptions
     public static readonly TimeSpan DefaultStreamBatchInterval = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// <see cref="Replay"/>, <see cref="Import"/>, <see cref="RecentSearch"/>, <see cref="FullArchiveSearch"/>
+    /// <see cref="Replay"/>, <see cref="Import"/>, <see cref="Compliance"/>, <see cref="RecentSearch"/>, <see cref="FullArchiveSearch"/>
     /// or <see cref="FilteredStream"/>. When empty it becomes <see cref="RecentSearch"/> if a bearer
     /// token is configured, else <see cref="Replay"/>.
     /// </summary>

@@ -12,7 +12,7 @@ internal sealed class CollectorOptionsValidator(IOptions<XApiOptions> xOptions) 
         var errors = new List<string>();
         switch (options.Source)
         {
-            case CollectorOptions.Replay or CollectorOptions.Import:
+            case CollectorOptions.Replay or CollectorOptions.Import or CollectorOptions.Compliance:
                 ValidatePath(options, errors);
                 break;
             case CollectorOptions.RecentSearch or CollectorOptions.FullArchiveSearch:
@@ -22,7 +22,7 @@ internal sealed class CollectorOptionsValidator(IOptions<XApiOptions> xOptions) 
                 ValidateStream(options, errors);
                 break;
             default:
-                errors.Add($"Collector:Source is '{options.Source}', which is not a source: set Collector__Source to replay, import, recent_search, full_archive_search or filtered_stream.");
+                errors.Add($"Collector:Source is '{options.Source}', which is not a source: set Collector__Source to replay, import, compliance, recent_search, full_archive_search or filtered_stream.");
                 break;
         }
 

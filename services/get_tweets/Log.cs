@@ -21,7 +21,7 @@ internal static partial class Log
     [LoggerMessage(2004, LogLevel.Information, "{Source} finished: {Files} files, {Pages} pages, {Tweets} tweets read, {Enqueued} enqueued, {Unchanged} already enqueued unchanged, {Rejected} lines rejected, {PartialErrors} partial errors, in {Elapsed}")]
     public static partial void ReplayFinished(ILogger logger, string source, int files, long pages, long tweets, long enqueued, long unchanged, long rejected, long partialErrors, TimeSpan elapsed);
 
-    [LoggerMessage(2005, LogLevel.Warning, "Line {Line} of {File} is not an X API response page and was set aside in collector.rejected_lines: {Error}")]
+    [LoggerMessage(2005, LogLevel.Warning, "Line {Line} of {File} could not be read and was set aside in collector.rejected_lines: {Error}")]
     public static partial void LineRejected(ILogger logger, string file, long line, string error);
 
     [LoggerMessage(2006, LogLevel.Warning, "Partial error in {Position}: {ResourceType} {ResourceId} was not returned: {Title}: {Detail}")]
@@ -110,4 +110,10 @@ internal static partial class Log
 
     [LoggerMessage(2034, LogLevel.Warning, "Reading or changing the filtered-stream rules failed ({Reason}); next try in {Wait}")]
     public static partial void StreamRulesSyncFailed(ILogger logger, string reason, TimeSpan wait);
+
+    [LoggerMessage(2060, LogLevel.Debug, "Committed compliance result {File} line {Line}: deletion of tweet {TweetId} ({Reason}), {Enqueued} enqueued")]
+    public static partial void ComplianceResultCommitted(ILogger logger, string file, long line, string? tweetId, string? reason, int enqueued);
+
+    [LoggerMessage(2061, LogLevel.Information, "{Source} deletions: {Deletions} read, {Enqueued} enqueued, {Unchanged} already enqueued")]
+    public static partial void DeletionsFinished(ILogger logger, string source, long deletions, long enqueued, long unchanged);
 }

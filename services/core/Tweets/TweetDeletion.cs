@@ -67,9 +67,14 @@ public sealed record TweetDeletion(string Id, string Reason, CollectionSource So
         return new TweetDeletion(payload.Id!, payload.Reason, payload.Source, observedAt);
     }
 
-    /// <summary>Returns whether <paramref name="id"/> is a tweet id as the API writes it: digits only, at most <see cref="long.MaxValue"/>, above 0.</summary>
+    /// <summary>
+    /// Returns whether <paramref name="id"/> is a tweet id as the API writes it: digits only, without
+    /// leading zeros, above 0 and at most <see cref="long.MaxValue"/>. The writers key rows by this
+    /// text, so "0123" and "123" must not both pass.
+    /// </summary>
     public static bool IsTweetId(string? id) =>
-        id is not null
+        id is { Length: > 0 }
+        && id[0] != '0'
         && long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
         && value > 0;
 

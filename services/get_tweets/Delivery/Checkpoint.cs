@@ -21,8 +21,8 @@ internal sealed record Checkpoint(
 /// <summary>An input line that is not a response page, set aside in <c>collector.rejected_lines</c>.</summary>
 internal sealed record RejectedLine(string FilePath, long LineNumber, string Error, string RawText);
 
-/// <summary>What one committed page did: how many tweets it held and how many of them were new or changed and so enqueued.</summary>
-internal readonly record struct PageCommit(int Tweets, int Enqueued)
+/// <summary>What one committed page did: how many tweets and deletions it held and how many of them were new or changed and so enqueued.</summary>
+internal readonly record struct PageCommit(int Tweets, int Enqueued, int Deletions = 0, int EnqueuedDeletions = 0)
 {
     /// <summary>Tweets skipped because the collector had already enqueued the identical JSON.</summary>
     public int Unchanged => Tweets - Enqueued;

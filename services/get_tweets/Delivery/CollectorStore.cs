@@ -95,23 +95,36 @@ internal sealed class CollectorStore(
             cancellationToken);
 
     /// <summary>
-    /// Commits one page: enqueues the tweets not enqueued before with the same JSON, records them as
-    /// seen, stores <paramref name="rejected"/> when the line was set aside, and saves the checkpoint,
-    /// all in one transaction. Transient database errors retry the whole transaction.
+    /// Commits one page: enqueues the tweets and deletions not enqueued before with the same content,
+    /// records them as seen, stores <paramref name="rejected"/> when the line was set aside, and saves
+    /// the checkpoint, all in one transaction. Transient database errors retry the whole transaction.
     /// </summary>
     public async Task<PageCommit> CommitPageAsync(
         string sourceKey,
         Checkpoint checkpoint,
         IReadOnlyList<TweetEnvelope> tweets,
+        IReadOnlyList<TweetDeletion> deletions,
         RejectedLine? rejected,
         CancellationToken cancellationToken)
     {
-        var ids = new long[tweets.Count];
-        var hashes = new byte[tweets.Count][];
+        // Tweets and deletions share the seen-tweets row of their id, so the last message enqueued
+        // for an id decides what counts as unchanged: a deletion seen again is skipped, and a tweet
+        // seen after its deletion is enqueued again (the writers then keep it deleted).
+        var messages = new List<OutgoingMessage>(tweets.Count + deletions.Count);
+        var ids = new long[tweets.Count + deletions.Count];
+        var hashes = new byte[ids.Length][];
         for (var i = 0; i < tweets.Count; i++)
         {
             ids[i] = long.Parse(tweets[i].Id, CultureInfo.InvariantCulture);
             hashes[i] = ContentHash(tweets[i].Tweet);
+            messages.Add(new OutgoingMessage(tweets[i].Id, tweets[i].ToJson()));
+        }
+
+        for (var i = 0; i < deletions.Count; i++)
+        {
+            ids[tweets.Count + i] = long.Parse(deletions[i].Id, CultureInfo.InvariantCulture);
+            hashes[tweets.Count + i] = DeletionHash(deletions[i]);
+            messages.Add(new OutgoingMessage(deletions[i].Id, deletions[i].ToJson()));
         }
 
         var commit = await database.ExecuteAsync(
@@ -121,15 +134,15 @@ internal sealed class CollectorStore(
                 await using var connection = await dataSource.OpenConnectionAsync(token);
                 await using var transaction = await connection.BeginTransactionAsync(token);
 
-                var enqueued = 0;
-                if (tweets.Count > 0)
+                var enqueuedTweets = 0;
+                var enqueuedDeletions = 0;
+                if (ids.Length > 0)
                 {
                     var fresh = await MarkSeenAsync(connection, transaction, ids, hashes, now, token);
-                    var messages = tweets
-                        .Where((_, i) => fresh.Contains(ids[i]))
-                        .Select(t => new OutgoingMessage(t.Id, t.ToJson()))
-                        .ToList();
-                    enqueued = (int)await queue.EnqueueAsync(connection, transaction, messages, token);
+                    var freshMessages = messages.Where((_, i) => fresh.Contains(ids[i])).ToList();
+                    await queue.EnqueueAsync(connection, transaction, freshMessages, token);
+                    enqueuedTweets = ids.Take(tweets.Count).Count(fresh.Contains);
+                    enqueuedDeletions = freshMessages.Count - enqueuedTweets;
                 }
 
                 if (rejected is not null)
@@ -143,7 +156,7 @@ internal sealed class CollectorStore(
 
                 await SaveCheckpointAsync(connection, transaction, sourceKey, checkpoint, now, token);
                 await transaction.CommitAsync(token);
-                return new PageCommit(tweets.Count, enqueued);
+                return new PageCommit(tweets.Count, enqueuedTweets, deletions.Count, enqueuedDeletions);
             },
             cancellationToken);
 
@@ -218,6 +231,13 @@ internal sealed class CollectorStore(
 
         return SHA256.HashData(buffer.WrittenSpan);
     }
+
+    /// <summary>
+    /// Returns the SHA-256 of the deletion's type and reason, which no tweet object's hash matches. The
+    /// time is left out, so the same compliance result read again is skipped as unchanged.
+    /// </summary>
+    private static byte[] DeletionHash(TweetDeletion deletion) =>
+        SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(TweetDeletion.MessageType + ":" + deletion.Reason));
 
     private static NpgsqlParameter Nullable(object? value, NpgsqlDbType type) =>
         new() { Value = value ?? DBNull.Value, NpgsqlDbType = type };

@@ -11,11 +11,13 @@ namespace Pipeline.GetTweets.Pages;
 /// </summary>
 /// <param name="Tweets">The envelopes in page order: <c>data</c> first, then <c>includes.tweets</c>.</param>
 /// <param name="Errors">The page's partial errors: items the API could not return.</param>
+/// <param name="Deletions">The tweets the API reported not found in <see cref="Errors"/>, each once, none of them in <see cref="Tweets"/>.</param>
 /// <param name="NewestId">The newest tweet id of <c>data</c>, from <c>meta.newest_id</c> when present.</param>
 /// <param name="NextToken">The token of the next page, or null on the last page.</param>
 internal sealed record ApiPage(
     IReadOnlyList<TweetEnvelope> Tweets,
     IReadOnlyList<PartialError> Errors,
+    IReadOnlyList<TweetDeletion> Deletions,
     long? NewestId,
     string? NextToken)
 {
@@ -61,7 +63,8 @@ internal sealed record ApiPage(
             newestId = ordered.Take(data.Count).Max(t => t.Id);
         }
 
-        return new ApiPage(envelopes, errors, newestId, hasMeta ? ApiJson.GetString(meta, "next_token") : null);
+        var deletions = NotFoundTweets.ToDeletions(errors, tweetsById.Keys, source, collectedAt);
+        return new ApiPage(envelopes, errors, deletions, newestId, hasMeta ? ApiJson.GetString(meta, "next_token") : null);
     }
 
     /// <summary>Returns the items of <c>data</c>: an array for searches and lookups, a single object for a lookup by id or a stream line.</summary>
@@ -164,7 +167,8 @@ internal sealed record ApiPage(
                     ApiJson.GetString(item, "resource_type"),
                     ApiJson.GetString(item, "resource_id") ?? ApiJson.GetString(item, "value"),
                     ApiJson.GetString(item, "title"),
-                    ApiJson.GetString(item, "detail")));
+                    ApiJson.GetString(item, "detail"),
+                    ApiJson.GetString(item, "type")));
             }
         }
 
@@ -173,4 +177,5 @@ internal sealed record ApiPage(
 }
 
 /// <summary>An item the API could not return within an otherwise successful page, such as a deleted tweet or a suspended user.</summary>
-internal sealed record PartialError(string? ResourceType, string? ResourceId, string? Title, string? Detail);
+/// <param name="Type">The problem type URI, such as <c>https://api.twitter.com/2/problems/resource-not-found</c>.</param>
+internal sealed record PartialError(string? ResourceType, string? ResourceId, string? Title, string? Detail, string? Type = null);

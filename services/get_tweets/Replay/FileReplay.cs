@@ -11,9 +11,10 @@ namespace Pipeline.GetTweets.Replay;
 
 /// <summary>
 /// Reads twarc2 JSONL files (one X API response page per line, plain or gzip) and enqueues their
-/// tweets page by page. Each file has a checkpoint with the last line committed, so a restart goes
-/// on after it. A line that is not a response page is set aside in <c>collector.rejected_lines</c>
-/// with its line number, and reading goes on with the next line.
+/// tweets page by page, or, for the <see cref="CollectorOptions.Compliance"/> source, batch compliance
+/// results (one result per line) and enqueues a deletion per line. Each file has a checkpoint with
+/// the last line committed, so a restart goes on after it. A line that cannot be read is set aside
+/// in <c>collector.rejected_lines</c> with its line number, and reading goes on with the next line.
 /// </summary>
 internal sealed class FileReplay(
     CollectorStore store,
@@ -58,7 +59,8 @@ internal sealed class FileReplay(
 
     private async Task ReadFileAsync(ReplayFile file, string source, ReplayProgress progress, CancellationToken cancellationToken)
     {
-        var sourceKey = "file:" + file.FullPath;
+        // Compliance results have their own key, so that reading a file of them never resumes an import's checkpoint.
+        var sourceKey = (source == CollectorOptions.Compliance ? "compliance:" : "file:") + file.FullPath;
         var checkpoint = await store.LoadCheckpointAsync(sourceKey, cancellationToken);
         using var reader = ReplayFiles.OpenText(file.FullPath);
 
@@ -156,6 +158,12 @@ internal sealed class FileReplay(
 
         using (document)
         {
+            if (source == CollectorOptions.Compliance)
+            {
+                await ReadComplianceResultAsync(document.RootElement, line, isLastLine, position, source, progress, cancellationToken);
+                return;
+            }
+
             ApiPage page;
             try
             {
@@ -167,11 +175,32 @@ internal sealed class FileReplay(
                 return;
             }
 
-            var commit = await store.CommitPageAsync(position.SourceKey, position.ToCheckpoint(), page.Tweets, rejected: null, cancellationToken);
+            var commit = await store.CommitPageAsync(position.SourceKey, position.ToCheckpoint(), page.Tweets, page.Deletions, rejected: null, cancellationToken);
             Log.PageCommitted(logger, location, commit.Tweets, commit.Enqueued);
             PartialErrors.Log(logger, location, page.Errors);
             progress.AddPage(commit, page.Errors.Count);
         }
+    }
+
+    // NOTE: each result line commits in its own transaction, which bounds the rate at which a large
+    // compliance file is read by the database's commit latency.
+    private async Task ReadComplianceResultAsync(JsonElement result, string line, bool isLastLine, FilePosition position, string source, ReplayProgress progress, CancellationToken cancellationToken)
+    {
+        TweetDeletion? deletion;
+        try
+        {
+            deletion = ComplianceResult.Parse(result, new CollectionSource(source, position.File.Name), timeProvider.GetUtcNow());
+        }
+        catch (FormatException ex)
+        {
+            await RejectAsync(line, ex.Message, isLastLine, position, progress, cancellationToken);
+            return;
+        }
+
+        // A result whose action is not delete still moves the checkpoint past its line.
+        var commit = await store.CommitPageAsync(position.SourceKey, position.ToCheckpoint(), [], deletion is null ? [] : [deletion], rejected: null, cancellationToken);
+        Log.ComplianceResultCommitted(logger, position.File.Name, position.LineNumber, deletion?.Id, deletion?.Reason, commit.EnqueuedDeletions);
+        progress.AddPage(commit, partialErrors: 0);
     }
 
     /// <summary>Returns the first <see cref="RejectedPreviewCharacters"/> characters of a line, never cutting a surrogate pair.</summary>
@@ -194,7 +223,7 @@ internal sealed class FileReplay(
         // before it, so the next run reads it again (and clears the rejection if it then parses).
         var checkpoint = isLastLine ? position.ToCheckpoint() with { LineNumber = position.LineNumber - 1 } : position.ToCheckpoint();
         var rejected = new RejectedLine(position.File.FullPath, position.LineNumber, error, line);
-        await store.CommitPageAsync(position.SourceKey, checkpoint, [], rejected, cancellationToken);
+        await store.CommitPageAsync(position.SourceKey, checkpoint, [], [], rejected, cancellationToken);
         progress.AddRejectedLine();
     }
 

@@ -19,6 +19,10 @@ internal sealed class ReplayProgress(TimeProvider timeProvider, TimeSpan interva
 
     public long RejectedLines { get; private set; }
 
+    public long Deletions { get; private set; }
+
+    public long EnqueuedDeletions { get; private set; }
+
     public long PartialErrors { get; private set; }
 
     public TimeSpan Elapsed => timeProvider.GetElapsedTime(startedAt);
@@ -29,6 +33,8 @@ internal sealed class ReplayProgress(TimeProvider timeProvider, TimeSpan interva
         Pages++;
         Tweets += commit.Tweets;
         Enqueued += commit.Enqueued;
+        Deletions += commit.Deletions;
+        EnqueuedDeletions += commit.EnqueuedDeletions;
         PartialErrors += partialErrors;
         LogWhenDue();
     }
@@ -41,8 +47,14 @@ internal sealed class ReplayProgress(TimeProvider timeProvider, TimeSpan interva
     }
 
     /// <summary>Logs the closing summary.</summary>
-    public void LogSummary(string source) =>
+    public void LogSummary(string source)
+    {
         Log.ReplayFinished(logger, source, Files, Pages, Tweets, Enqueued, Tweets - Enqueued, RejectedLines, PartialErrors, Elapsed);
+        if (Deletions > 0)
+        {
+            Log.DeletionsFinished(logger, source, Deletions, EnqueuedDeletions, Deletions - EnqueuedDeletions);
+        }
+    }
 
     private void LogWhenDue()
     {

@@ -111,7 +111,7 @@ internal sealed class SearchPoller(
             var saved = page.NextToken is null
                 ? new Checkpoint(NewestId: Max(sinceId, pollNewestId))
                 : new Checkpoint(NewestId: sinceId, PollNewestId: pollNewestId, NextToken: page.NextToken);
-            var commit = await store.CommitPageAsync(SourceKey, saved, page.Tweets, rejected: null, cancellationToken);
+            var commit = await store.CommitPageAsync(SourceKey, saved, page.Tweets, page.Deletions, rejected: null, cancellationToken);
             var position = $"{Source} page {pages}";
             Log.PageCommitted(logger, position, commit.Tweets, commit.Enqueued);
             PartialErrors.Log(logger, position, page.Errors);

@@ -156,7 +156,8 @@ internal sealed class StreamBatchWriter(
         {
             try
             {
-                var commit = await store.CommitPageAsync(SourceKey, checkpoint, batch, rejected, cancellationToken);
+                // NOTE: a stream line's not-found tweets are logged as partial errors but not enqueued as deletions.
+                var commit = await store.CommitPageAsync(SourceKey, checkpoint, batch, [], rejected, cancellationToken);
                 Log.PageCommitted(logger, "filtered stream batch", commit.Tweets, commit.Enqueued);
                 Tweets += commit.Tweets;
                 Enqueued += commit.Enqueued;

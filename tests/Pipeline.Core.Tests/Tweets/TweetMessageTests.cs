@@ -89,6 +89,8 @@ public sealed class TweetMessageTests
     [InlineData("9223372036854775807", true)]
     [InlineData("9223372036854775808", false)]
     [InlineData("-1", false)]
+    [InlineData("0123", false)]
+    [InlineData("0", false)]
     [InlineData(" 1", false)]
     [InlineData("", false)]
     [InlineData(null, false)]
