@@ -94,6 +94,15 @@ internal sealed class CollectorStore(
             },
             cancellationToken);
 
+    /// <summary>Commits one page of tweets without deletions, as <see cref="CommitPageAsync(string, Checkpoint, IReadOnlyList{TweetEnvelope}, IReadOnlyList{TweetDeletion}, RejectedLine?, CancellationToken)"/> does.</summary>
+    public Task<PageCommit> CommitPageAsync(
+        string sourceKey,
+        Checkpoint checkpoint,
+        IReadOnlyList<TweetEnvelope> tweets,
+        RejectedLine? rejected,
+        CancellationToken cancellationToken) =>
+        CommitPageAsync(sourceKey, checkpoint, tweets, [], rejected, cancellationToken);
+
     /// <summary>
     /// Commits one page: enqueues the tweets and deletions not enqueued before with the same content,
     /// records them as seen, stores <paramref name="rejected"/> when the line was set aside, and saves
