@@ -13,6 +13,8 @@ namespace Pipeline.Slackbot;
 /// <summary>
 /// The queue subscriber: posts each tweet of a batch that matches the <see cref="TweetRules"/>,
 /// one message per tweet, and never a tweet that an earlier delivery posted or started to post.
+/// A deletion message is acknowledged without a post, and a tweet that was posted before it stays
+/// in Slack, because an incoming webhook cannot delete a message.
 /// A message that is not a valid envelope comes back as a <see cref="MessageFailure"/>. When the
 /// webhook is dead, matching tweets are counted and skipped, and the batch is still acknowledged,
 /// so that the bot's subscription does not hold back the queue.
@@ -80,10 +82,14 @@ internal sealed class SlackbotHandler(
     /// <inheritdoc />
     public bool IsTransient(Exception exception) => exception is SlackUnavailableException;
 
-    /// <summary>Returns the post of the message's tweet when the tweet matches the rules, or null.</summary>
+    /// <summary>Returns the post of the message's tweet when the tweet matches the rules, or null, always null for a deletion.</summary>
     private TweetPost? Match(QueueMessage message)
     {
-        var envelope = TweetEnvelope.FromJson(message.Payload);
+        if (TweetMessage.Parse(message.Payload).Tweet is not { } envelope)
+        {
+            return null;
+        }
+
         var tweet = Tweet.Parse(envelope.Tweet);
         if (!rules.Matches(tweet, TweetEntities.ParseFullText(envelope.Tweet).Hashtags))
         {

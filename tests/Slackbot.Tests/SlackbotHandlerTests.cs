@@ -58,6 +58,25 @@ public sealed class SlackbotHandlerTests(PostgresFixture fixture) : BotDatabaseT
     }
 
     [Fact]
+    public async Task Handle_Deletion_AcknowledgedWithoutPost()
+    {
+        await StartBotAsync();
+        var deletion = new TweetDeletion("51", "deleted", new CollectionSource("compliance", "results.jsonl"), TestTweets.CollectedAt);
+        var messages = new List<QueueMessage>
+        {
+            new(1, TestTweets.CollectedAt, deletion.Id, deletion.ToJson(), 1),
+            TestTweets.Messages(2, TestTweets.Envelope(TestTweets.Tweet(52, "brexit"), TestTweets.User()))[0],
+        };
+
+        var failures = await HandleAsync(Bot, messages);
+
+        Assert.Empty(failures);
+        var post = Assert.Single(Slack.Posts);
+        Assert.Contains("/status/52|", post.Body, StringComparison.Ordinal);
+        Assert.Equal([52L], await ConfirmedTweetIdsAsync());
+    }
+
+    [Fact]
     public async Task Handle_Redelivery_NotPostedAgain()
     {
         await StartBotAsync();
