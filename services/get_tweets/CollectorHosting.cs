@@ -7,6 +7,7 @@ using Pipeline.GetTweets.Delivery;
 using Pipeline.GetTweets.Replay;
 using Pipeline.GetTweets.Search;
 using Pipeline.GetTweets.Streaming;
+using Pipeline.GetTweets.Synthetic;
 using Polly;
 using Polly.Retry;
 using Polly.Timeout;
@@ -37,6 +38,7 @@ internal static class CollectorHosting
 
         services.AddSingleton<CollectorStore>();
         services.AddSingleton<FileReplay>();
+        services.AddSingleton<SyntheticSource>();
         services.AddXApiClient();
         services.AddSingleton<SearchPoller>();
         services.AddSingleton<StreamRuleSync>();

@@ -17,6 +17,9 @@ internal sealed class CollectorOptions
     /// <summary>Reads batch compliance results under <see cref="Path"/> and enqueues a deletion for each line whose action is delete.</summary>
     public const string Compliance = "compliance";
 
+    /// <summary>Enqueues <see cref="SyntheticCount"/> made-up tweets built from <see cref="SyntheticSeed"/>, for load and fault tests.</summary>
+    public const string Synthetic = "synthetic";
+
     /// <summary>Polls the X API's recent search endpoint (the last 7 days) for <see cref="Query"/>.</summary>
     public const string RecentSearch = "recent_search";
 
@@ -31,6 +34,15 @@ internal sealed class CollectorOptions
 
     /// <summary>The default number of stream tweets committed in one transaction.</summary>
     public const int DefaultStreamBatchSize = 100;
+
+    /// <summary>The default number of synthetic tweets.</summary>
+    public const int DefaultSyntheticCount = 100_000;
+
+    /// <summary>The default seed of the synthetic tweets.</summary>
+    public const long DefaultSyntheticSeed = 1;
+
+    /// <summary>The most synthetic tweets accepted; their ids stay far below the largest signed 64-bit id.</summary>
+    public const int MaxSyntheticCount = 100_000_000;
 
     /// <summary>The default wait between two recent-search polls.</summary>
     public static readonly TimeSpan DefaultPollInterval = TimeSpan.FromMinutes(1);
@@ -90,6 +102,15 @@ internal sealed class CollectorOptions
 
     /// <summary>The wait before the next request after the X API reported the monthly post cap used up (HTTP 429 <c>UsageCapExceeded</c>).</summary>
     public TimeSpan UsageCapRetryAfter { get; set; } = DefaultUsageCapRetryAfter;
+
+    /// <summary>The number of tweets in <c>data</c> of the synthetic pages (100 per page); null for <see cref="DefaultSyntheticCount"/>.</summary>
+    public int? SyntheticCount { get; set; }
+
+    /// <summary>The seed that fixes every synthetic page, tweet and id; null for <see cref="DefaultSyntheticSeed"/>.</summary>
+    public long? SyntheticSeed { get; set; }
+
+    /// <summary>The most synthetic tweets enqueued per second; null or 0 for no limit.</summary>
+    public double? SyntheticRate { get; set; }
 
     /// <summary>How often a replay or import logs a progress line.</summary>
     public TimeSpan ProgressInterval { get; set; } = DefaultProgressInterval;

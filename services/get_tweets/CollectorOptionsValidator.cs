@@ -21,8 +21,11 @@ internal sealed class CollectorOptionsValidator(IOptions<XApiOptions> xOptions) 
             case CollectorOptions.FilteredStream:
                 ValidateStream(options, errors);
                 break;
+            case CollectorOptions.Synthetic:
+                ValidateSynthetic(options, errors);
+                break;
             default:
-                errors.Add($"Collector:Source is '{options.Source}', which is not a source: set Collector__Source to replay, import, compliance, recent_search, full_archive_search or filtered_stream.");
+                errors.Add($"Collector:Source is '{options.Source}', which is not a source: set Collector__Source to replay, import, compliance, recent_search, full_archive_search, filtered_stream or synthetic.");
                 break;
         }
 
@@ -131,6 +134,19 @@ internal sealed class CollectorOptionsValidator(IOptions<XApiOptions> xOptions) 
         }
 
         ValidateUsageCapRetryAfter(options, errors);
+    }
+
+    private static void ValidateSynthetic(CollectorOptions options, List<string> errors)
+    {
+        if (options.SyntheticCount is < 1 or > CollectorOptions.MaxSyntheticCount)
+        {
+            errors.Add($"Collector:SyntheticCount is {options.SyntheticCount}: set Collector__SyntheticCount to a number of tweets from 1 to {CollectorOptions.MaxSyntheticCount}.");
+        }
+
+        if (options.SyntheticRate is { } rate && (rate < 0 || !double.IsFinite(rate)))
+        {
+            errors.Add($"Collector:SyntheticRate is {rate.ToString(CultureInfo.InvariantCulture)}: set Collector__SyntheticRate to tweets per second, 0 or more (0 or empty for no limit).");
+        }
     }
 
     private void ValidateToken(CollectorOptions options, List<string> errors)

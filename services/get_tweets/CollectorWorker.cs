@@ -6,11 +6,13 @@ using Pipeline.Core.Hosting;
 using Pipeline.GetTweets.Replay;
 using Pipeline.GetTweets.Search;
 using Pipeline.GetTweets.Streaming;
+using Pipeline.GetTweets.Synthetic;
 
 namespace Pipeline.GetTweets;
 
 /// <summary>
-/// Runs the configured source. A replay or import stops the host when its files are read, and so
+/// Runs the configured source. A replay or import stops the host when its files are read, a
+/// synthetic source when its last page is committed, and so
 /// does a search whose range has an end once it has collected the range, so the process exits 0.
 /// Other searches and the filtered stream run until the host stops. A rejected bearer token or
 /// stream rule ends the worker with the exception, which makes the process exit non-zero.
@@ -33,6 +35,7 @@ internal sealed class CollectorWorker(
     {
         CollectorOptions.RecentSearch or CollectorOptions.FullArchiveSearch => services.GetRequiredService<SearchPoller>().SourceKey,
         CollectorOptions.FilteredStream => StreamBatchWriter.SourceKey,
+        CollectorOptions.Synthetic => services.GetRequiredService<SyntheticSource>().SourceKey,
         _ => options.Value.Source + ":" + options.Value.Path,
     };
 
@@ -48,6 +51,9 @@ internal sealed class CollectorWorker(
                 case CollectorOptions.FilteredStream:
                     await services.GetRequiredService<FilteredStream>().RunAsync(stoppingToken);
                     return;
+                case CollectorOptions.Synthetic:
+                    await services.GetRequiredService<SyntheticSource>().RunAsync(stoppingToken);
+                    break;
                 default:
                     await services.GetRequiredService<FileReplay>().RunAsync(stoppingToken);
                     break;

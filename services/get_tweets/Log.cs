@@ -116,4 +116,7 @@ internal static partial class Log
 
     [LoggerMessage(2061, LogLevel.Information, "{Source} deletions: {Deletions} read, {Enqueued} enqueued, {Unchanged} already enqueued")]
     public static partial void DeletionsFinished(ILogger logger, string source, long deletions, long enqueued, long unchanged);
+
+    [LoggerMessage(2070, LogLevel.Information, "Synthetic source resuming after page {Page} of {Pages}, from its checkpoint")]
+    public static partial void SyntheticResuming(ILogger logger, int page, int pages);
 }
