@@ -117,8 +117,8 @@ internal sealed class CollectorStore(
         CancellationToken cancellationToken)
     {
         // Tweets and deletions share the seen-tweets row of their id, so the last message enqueued
-        // for an id decides what counts as unchanged: a deletion seen again is skipped, and a tweet
-        // seen after its deletion is enqueued again (the writers then keep it deleted).
+        // for an id decides what counts as unchanged. A deletion seen again is skipped. A tweet seen
+        // after its deletion is enqueued again, and the writers keep it deleted.
         var messages = new List<OutgoingMessage>(tweets.Count + deletions.Count);
         var ids = new long[tweets.Count + deletions.Count];
         var hashes = new byte[ids.Length][];

@@ -12,11 +12,11 @@ namespace Pipeline.GetTweets.Replay;
 /// </summary>
 internal static class ComplianceResult
 {
-    /// <summary>The <c>action</c> of a line that says the tweet must be removed.</summary>
+    /// <summary>The <c>action</c> of a line whose tweet must be removed.</summary>
     public const string DeleteAction = "delete";
 
     /// <summary>
-    /// Returns the deletion a result line asks for, or null when its <c>action</c> is not
+    /// Returns the deletion that a result line requests, or null when its <c>action</c> is not
     /// <see cref="DeleteAction"/>. Its time is <c>redacted_at</c> when the line has it, else
     /// <paramref name="readAt"/>. Throws <see cref="FormatException"/> naming the problem when the line
     /// is not an object or its id, action, reason or <c>redacted_at</c> is missing or invalid.
