@@ -55,6 +55,12 @@ internal sealed class SlackOptions
     /// <summary>The lowest sum of likes, retweets, quotes and replies a tweet must have when it is collected; null for no such rule.</summary>
     public long? MinEngagement { get; set; }
 
+    /// <summary>
+    /// Sentiment labels to post, of <c>positive</c>, <c>neutral</c> and <c>negative</c>: the label
+    /// of the VADER compound score of the tweet's full text, as the writers store it.
+    /// </summary>
+    public List<string> Sentiments { get; set; } = [];
+
     /// <summary>The length of a digest period, such as <c>01:00:00</c> for hourly; null or zero for no digest.</summary>
     public TimeSpan? DigestInterval { get; set; }
 
@@ -74,7 +80,7 @@ internal sealed class SlackOptions
     public bool HasDigest => DigestInterval is { } interval && interval > TimeSpan.Zero;
 
     /// <summary>True when at least one rule selects tweets to post on their own.</summary>
-    public bool HasTweetRules => Keywords.Count > 0 || Hashtags.Count > 0 || Languages.Count > 0 || MinEngagement is not null;
+    public bool HasTweetRules => Keywords.Count > 0 || Hashtags.Count > 0 || Languages.Count > 0 || MinEngagement is not null || Sentiments.Count > 0;
 
     /// <summary>True when either <see cref="WebhookUrl"/> or <see cref="WebhookUrlFile"/> is set.</summary>
     public bool HasWebhookUrl => !string.IsNullOrWhiteSpace(WebhookUrl) || !string.IsNullOrWhiteSpace(WebhookUrlFile);
@@ -83,7 +89,7 @@ internal sealed class SlackOptions
 /// <summary>
 /// Normalises the list settings: splits entries at commas, trims them, drops empty ones (compose
 /// passes an unset variable as an empty string), removes a hashtag's leading <c>#</c> and writes
-/// language codes in lower case.
+/// language codes and sentiment labels in lower case.
 /// </summary>
 internal sealed class SlackOptionsNormalizer : IPostConfigureOptions<SlackOptions>
 {
@@ -93,6 +99,7 @@ internal sealed class SlackOptionsNormalizer : IPostConfigureOptions<SlackOption
         options.Keywords = Split(options.Keywords);
         options.Hashtags = [.. Split(options.Hashtags).Select(tag => tag.TrimStart('#', '\uFF03')).Where(tag => tag.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase)];
         options.Languages = [.. Split(options.Languages).Select(language => language.ToLowerInvariant()).Distinct(StringComparer.Ordinal)];
+        options.Sentiments = [.. Split(options.Sentiments).Select(label => label.ToLowerInvariant()).Distinct(StringComparer.Ordinal)];
     }
 
     private static List<string> Split(List<string> entries) =>
@@ -112,12 +119,17 @@ internal sealed class SlackOptionsValidator : IValidateOptions<SlackOptions>
 
         if (!options.HasTweetRules && !options.HasDigest)
         {
-            errors.Add("Nothing is configured to post: set at least one of Slack__Keywords__0, Slack__Hashtags__0, Slack__Languages__0, Slack__MinEngagement (0 posts every tweet) or Slack__DigestInterval (such as 01:00:00).");
+            errors.Add("Nothing is configured to post: set at least one of Slack__Keywords__0, Slack__Hashtags__0, Slack__Languages__0, Slack__Sentiments__0, Slack__MinEngagement (0 posts every tweet) or Slack__DigestInterval (such as 01:00:00).");
         }
 
         foreach (var hashtag in options.Hashtags.Where(tag => tag.Any(char.IsWhiteSpace)))
         {
             errors.Add($"Slack:Hashtags contains '{hashtag}', which has a space: a hashtag is one word; put phrases into Slack__Keywords__0 instead.");
+        }
+
+        foreach (var label in options.Sentiments.Where(label => label is not ("positive" or "neutral" or "negative")))
+        {
+            errors.Add($"Slack:Sentiments contains '{label}': set Slack__Sentiments__0 to positive, neutral or negative, or several of them separated by commas.");
         }
 
         if (options.MinEngagement is < 0)

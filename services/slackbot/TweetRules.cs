@@ -3,13 +3,14 @@ using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Options;
 using Pipeline.Core.Tweets;
+using Pipeline.Vader;
 
 namespace Pipeline.Slackbot;
 
 /// <summary>
 /// Decides which tweets the bot posts on their own. Each configured kind of rule must hold: the
-/// topic (any keyword or any hashtag), the language (any of the languages) and the minimum
-/// engagement. A kind that is not configured does not restrict. With no rule at all no tweet
+/// topic (any keyword or any hashtag), the language (any of the languages), the sentiment (any
+/// of the labels) and the minimum engagement. A kind that is not configured does not restrict. With no rule at all no tweet
 /// matches, and only the digest posts. Retweets never match: their text is cut and their
 /// original is posted when it is collected itself and matches.
 /// </summary>
@@ -18,6 +19,7 @@ internal sealed class TweetRules
     private readonly List<string> keywords;
     private readonly HashSet<string> hashtags;
     private readonly HashSet<string> languages;
+    private readonly HashSet<string> sentiments;
     private readonly long? minEngagement;
 
     /// <summary>Creates the rules from normalised settings: hashtags without <c>#</c>, language codes in lower case.</summary>
@@ -27,8 +29,9 @@ internal sealed class TweetRules
         keywords = settings.Keywords;
         hashtags = new HashSet<string>(settings.Hashtags, StringComparer.OrdinalIgnoreCase);
         languages = new HashSet<string>(settings.Languages, StringComparer.OrdinalIgnoreCase);
+        sentiments = new HashSet<string>(settings.Sentiments, StringComparer.OrdinalIgnoreCase);
         minEngagement = settings.MinEngagement;
-        IsEmpty = keywords.Count == 0 && hashtags.Count == 0 && languages.Count == 0 && minEngagement is null;
+        IsEmpty = keywords.Count == 0 && hashtags.Count == 0 && languages.Count == 0 && sentiments.Count == 0 && minEngagement is null;
     }
 
     /// <summary>True when no rule is configured, so no tweet is posted on its own.</summary>
@@ -47,6 +50,11 @@ internal sealed class TweetRules
         if (languages.Count > 0)
         {
             parts.Add($"languages [{string.Join(", ", languages)}]");
+        }
+
+        if (sentiments.Count > 0)
+        {
+            parts.Add($"sentiment [{string.Join(", ", sentiments)}]");
         }
 
         if (minEngagement is { } min)
@@ -77,8 +85,18 @@ internal sealed class TweetRules
             return false;
         }
 
-        return minEngagement is not { } min || Engagement(tweet.Metrics) >= min;
+        if (minEngagement is { } min && Engagement(tweet.Metrics) < min)
+        {
+            return false;
+        }
+
+        // The sentiment is checked last because scoring costs the most. Retweets returned above, so
+        // their cut text is never scored.
+        return sentiments.Count == 0 || sentiments.Contains(Label(tweet.FullText));
     }
+
+    /// <summary>Returns the sentiment label of a text, as the writers store it: <c>positive</c>, <c>neutral</c> or <c>negative</c>.</summary>
+    public static string Label(string text) => VaderScorer.Default.Score(text).Label.ToString().ToLowerInvariant();
 
     /// <summary>Likes, retweets, quotes and replies added up; a missing count counts as 0.</summary>
     public static long Engagement(PublicMetrics? metrics) => metrics is null

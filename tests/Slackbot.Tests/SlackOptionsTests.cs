@@ -104,6 +104,15 @@ public sealed class SlackOptionsTests
     }
 
     [Fact]
+    public void Validate_UnknownSentiment_NamesLabelsAllowed()
+    {
+        var error = Assert.Single(Validate(new SlackOptions { WebhookUrl = ValidUrl, Sentiments = ["negative, angry"] }));
+
+        Assert.Contains("'angry'", error, StringComparison.Ordinal);
+        Assert.Contains("positive, neutral or negative", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Bind_CommaSeparatedLists_SplitAndNormalised()
     {
         var options = Bind(new Dictionary<string, string?>
@@ -112,11 +121,13 @@ public sealed class SlackOptionsTests
             ["Slack:Keywords:1"] = "Brexit",
             ["Slack:Hashtags:0"] = "#Brexit,＃EU",
             ["Slack:Languages:0"] = "EN, de",
+            ["Slack:Sentiments:0"] = "Negative, neutral",
         });
 
         Assert.Equal(["brexit", "eu referendum"], options.Keywords);
         Assert.Equal(["Brexit", "EU"], options.Hashtags);
         Assert.Equal(["en", "de"], options.Languages);
+        Assert.Equal(["negative", "neutral"], options.Sentiments);
     }
 
     [Fact]
@@ -128,6 +139,7 @@ public sealed class SlackOptionsTests
             ["Slack:Keywords:0"] = "",
             ["Slack:Hashtags:0"] = "",
             ["Slack:Languages:0"] = "",
+            ["Slack:Sentiments:0"] = "",
             ["Slack:MinEngagement"] = "",
             ["Slack:DigestInterval"] = "",
         });
@@ -135,6 +147,7 @@ public sealed class SlackOptionsTests
         Assert.Empty(options.Keywords);
         Assert.Empty(options.Hashtags);
         Assert.Empty(options.Languages);
+        Assert.Empty(options.Sentiments);
         Assert.Null(options.MinEngagement);
         Assert.Null(options.DigestInterval);
         Assert.False(options.HasTweetRules);

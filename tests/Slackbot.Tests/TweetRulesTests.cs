@@ -146,6 +146,37 @@ public sealed class TweetRulesTests
         Assert.True(Matches(rules, TestTweets.Tweet(1, "anything")));
     }
 
+    [Theory]
+    [InlineData("I love this, what a great day!", "positive", true)]
+    [InlineData("This is terrible and I hate it.", "positive", false)]
+    [InlineData("This is terrible and I hate it.", "negative", true)]
+    [InlineData("The meeting is at noon.", "neutral", true)]
+    [InlineData("The meeting is at noon.", "positive,negative", false)]
+    public void Matches_Sentiment_OnlyListedLabels(string text, string labels, bool expected)
+    {
+        var rules = Rules(new SlackOptions { Sentiments = [labels] });
+
+        Assert.Equal(expected, Matches(rules, TestTweets.Tweet(1, text)));
+    }
+
+    [Fact]
+    public void Matches_SentimentOfLongPost_ScoresWholeText()
+    {
+        var rules = Rules(new SlackOptions { Sentiments = ["negative"] });
+        var tweet = TestTweets.Tweet(1, "The meeting is at noon and then");
+        tweet["note_tweet"] = new JsonObject { ["text"] = "The meeting is at noon and then everything went horribly wrong, a disaster." };
+
+        Assert.True(Matches(rules, tweet));
+    }
+
+    [Fact]
+    public void Describe_Sentiment_NamesLabels()
+    {
+        var rules = Rules(new SlackOptions { Sentiments = ["Negative"] });
+
+        Assert.Equal("sentiment [negative]", rules.Describe());
+    }
+
     private static TweetRules Rules(SlackOptions options)
     {
         new SlackOptionsNormalizer().PostConfigure(null, options);
