@@ -11,6 +11,15 @@ internal static partial class Log
     [LoggerMessage(3001, LogLevel.Information, "Replaced {CharacterCount} U+0000 characters with U+FFFD in {MessageCount} messages (first message {MessageId}), because PostgreSQL text and jsonb cannot store U+0000")]
     public static partial void NullCharactersReplaced(ILogger logger, int characterCount, int messageCount, long messageId);
 
+    [LoggerMessage(3002, LogLevel.Information, "Applied {DeletionCount} deletions ({Mode} mode) and changed {TweetCount} stored tweets")]
+    public static partial void DeletionsApplied(ILogger logger, int deletionCount, DeletionMode mode, int tweetCount);
+
+    [LoggerMessage(3003, LogLevel.Information, "The analyst role can log in with the password of Database:AnalystPassword")]
+    public static partial void AnalystLoginEnabled(ILogger logger);
+
+    [LoggerMessage(3004, LogLevel.Information, "Database:AnalystPassword is empty, so the analyst role cannot log in")]
+    public static partial void AnalystLoginDisabled(ILogger logger);
+
     [LoggerMessage(3010, LogLevel.Information, "Rescoring {OutdatedCount} tweets whose sentiment scores are missing or not from lexicon {LexiconVersion}, {BatchSize} per batch")]
     public static partial void RescoreStarting(ILogger logger, long outdatedCount, string lexiconVersion, int batchSize);
 

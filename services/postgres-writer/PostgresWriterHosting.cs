@@ -15,13 +15,18 @@ internal static class PostgresWriterHosting
     public const string DefaultSubscription = "postgres-writer";
 
     /// <summary>
-    /// Applies the <c>tweets</c> migrations at start, adds the <see cref="TweetStore"/> and makes
+    /// Applies the <c>tweets</c> migrations at start, then sets the analyst's login from
+    /// <c>Database:AnalystPassword</c>, adds the <see cref="TweetStore"/> with its <c>Deletions</c> settings and makes
     /// <see cref="DefaultSubscription"/> the subscription unless configuration names another.
     /// Call it before <c>AddQueueConsumer</c>, so that the tables exist when the consumer starts.
     /// </summary>
     public static IHostApplicationBuilder AddPostgresWriter(this IHostApplicationBuilder builder)
     {
         builder.AddTweetStore();
+
+        // Registered after the migrations of AddTweetStore, so the analyst role exists when it starts.
+        builder.Services.AddOptions<DatabaseOptions>().Bind(builder.Configuration.GetSection(DatabaseOptions.SectionName));
+        builder.Services.AddHostedService<AnalystPassword>();
 
         // Runs after the binding of the Queue section, so an explicit Queue__Subscription wins.
         builder.Services.PostConfigure<QueueConsumerOptions>(options =>
@@ -70,6 +75,10 @@ internal static class PostgresWriterHosting
     private static void AddTweetStore(this IHostApplicationBuilder builder)
     {
         builder.AddMigrations("tweets", typeof(TweetStore).Assembly);
+        builder.Services.AddOptions<DeletionOptions>()
+            .Bind(builder.Configuration.GetSection(DeletionOptions.SectionName))
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<DeletionOptions>, DeletionOptionsValidator>();
         builder.Services.AddSingleton(_ => VaderScorer.Default);
         builder.Services.AddSingleton<TweetSentimentScorer>();
         builder.Services.AddSingleton<TweetStore>();

@@ -4,8 +4,8 @@ using Pipeline.Core.Queue;
 namespace Pipeline.PostgresWriter;
 
 /// <summary>
-/// The queue subscriber: reads each message of a batch into tweets and users and writes the
-/// valid ones together. A message that is not a valid envelope comes back as a
+/// The queue subscriber: reads each message of a batch into tweets and users, or a deletion, and
+/// writes the valid ones together. A message that is not a valid envelope or deletion comes back as a
 /// <see cref="MessageFailure"/>, so the queue retries and then dead-letters it alone.
 /// </summary>
 internal sealed class TweetBatchHandler(TweetStore store, ILogger<TweetBatchHandler> logger) : IQueueHandler
@@ -28,7 +28,7 @@ internal sealed class TweetBatchHandler(TweetStore store, ILogger<TweetBatchHand
             catch (Exception ex) when (EnvelopeReader.IsInvalidContent(ex))
             {
                 // The consumer logs every returned failure with its message id and this reason.
-                failures.Add(new MessageFailure(message.Id, $"Invalid tweet envelope: {ex.Message}"));
+                failures.Add(new MessageFailure(message.Id, $"Invalid tweet envelope or deletion: {ex.Message}"));
                 continue;
             }
 
@@ -47,6 +47,10 @@ internal sealed class TweetBatchHandler(TweetStore store, ILogger<TweetBatchHand
 
         var result = await store.WriteAsync(batch, cancellationToken);
         Log.BatchWritten(logger, result.TweetsWritten, result.UsersWritten, batch.MessageCount, result.TweetsSkipped);
+        if (batch.Deletions.Count > 0)
+        {
+            Log.DeletionsApplied(logger, batch.Deletions.Count, store.DeletionMode, result.DeletionsApplied);
+        }
         if (replacedCharacters > 0)
         {
             Log.NullCharactersReplaced(logger, replacedCharacters, replacedMessages.Count, replacedMessages[0]);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Dapper;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Pipeline.Core.Tweets;
 using Pipeline.PostgresWriter.Sentiment;
@@ -8,26 +9,39 @@ namespace Pipeline.PostgresWriter;
 
 /// <summary>
 /// Writes a <see cref="TweetBatch"/> to the tables of <c>deploy/postgres/migrations/tweets</c>:
-/// the whole batch in one transaction, each table with one set-based statement over parameter
-/// arrays, so a batch takes four commands and a commit whatever its size. Every SQL statement of
-/// the writer, including those of the sentiment rescore, is in this class.
+/// the whole batch in one transaction under the <c>tweets_writer</c> role, each table with one
+/// set-based statement over parameter arrays, so a batch takes a fixed number of commands and a
+/// commit whatever its size. Every SQL statement of the writer, including those of the sentiment
+/// rescore, is in this class (TweetStore*.cs).
 /// </summary>
-internal sealed class TweetStore(NpgsqlDataSource dataSource, TimeProvider timeProvider, TweetSentimentScorer sentimentScorer)
+internal sealed partial class TweetStore(
+    NpgsqlDataSource dataSource,
+    TimeProvider timeProvider,
+    TweetSentimentScorer sentimentScorer,
+    IOptions<DeletionOptions> deletionOptions)
 {
+    // The role of 0006_roles.sql. It may change only the tweet tables, so a statement that writes
+    // anywhere else fails; the queue acknowledgement runs on the consumer's own connection.
+    private const string SetWriterRole = "set local role tweets_writer";
+
     // A newer or equally new observation replaces the row. An older one changes nothing.
     private const string UpsertUsers = """
         insert into public.users as u (id, username, name, created_at, description, location, verified, verified_type,
                                        protected, profile_image_url, followers_count, following_count, tweet_count,
-                                       listed_count, observed_at, raw, first_stored_at, updated_at)
+                                       listed_count, observed_at, raw, first_stored_at, updated_at, url, expanded_url,
+                                       pinned_tweet_id, most_recent_tweet_id, profile_banner_url, withheld_country_codes)
         select r.id, r.username, r.name, r.created_at, r.description, r.location, r.verified, r.verified_type,
                r.protected, r.profile_image_url, r.followers_count, r.following_count, r.tweet_count,
-               r.listed_count, r.observed_at, r.raw::jsonb, @Now, @Now
+               r.listed_count, r.observed_at, r.raw::jsonb, @Now, @Now, r.url, r.expanded_url,
+               r.pinned_tweet_id, r.most_recent_tweet_id, r.profile_banner_url, r.withheld_country_codes::text[]
           from unnest(@Ids, @Usernames, @Names, @CreatedAts, @Descriptions, @Locations, @Verified, @VerifiedTypes,
                       @Protected, @ProfileImageUrls, @FollowersCounts, @FollowingCounts, @TweetCounts,
-                      @ListedCounts, @ObservedAts, @Raws)
+                      @ListedCounts, @ObservedAts, @Raws, @Urls, @ExpandedUrls, @PinnedTweetIds,
+                      @MostRecentTweetIds, @ProfileBannerUrls, @WithheldCountryCodes)
                as r (id, username, name, created_at, description, location, verified, verified_type,
                      protected, profile_image_url, followers_count, following_count, tweet_count,
-                     listed_count, observed_at, raw)
+                     listed_count, observed_at, raw, url, expanded_url, pinned_tweet_id, most_recent_tweet_id,
+                     profile_banner_url, withheld_country_codes)
         on conflict (id) do update
            set username = excluded.username,
                name = excluded.name,
@@ -42,6 +56,12 @@ internal sealed class TweetStore(NpgsqlDataSource dataSource, TimeProvider timeP
                following_count = excluded.following_count,
                tweet_count = excluded.tweet_count,
                listed_count = excluded.listed_count,
+               url = excluded.url,
+               expanded_url = excluded.expanded_url,
+               pinned_tweet_id = excluded.pinned_tweet_id,
+               most_recent_tweet_id = excluded.most_recent_tweet_id,
+               profile_banner_url = excluded.profile_banner_url,
+               withheld_country_codes = excluded.withheld_country_codes,
                observed_at = excluded.observed_at,
                raw = excluded.raw,
                updated_at = excluded.updated_at
@@ -50,26 +70,32 @@ internal sealed class TweetStore(NpgsqlDataSource dataSource, TimeProvider timeP
 
     // A newer or equally new observation replaces the row. A tweet's own message also replaces a
     // row that only a referenced copy wrote, even when the copy was collected later, but it never
-    // puts older metrics over newer ones. Returns the ids of the rows written.
+    // puts older metrics over newer ones. In remove mode (@SkipTombstoned) a tweet with a
+    // tombstone is not stored at all. Returns the ids of the rows written.
     private const string UpsertTweets = """
         insert into public.tweets as t (id, author_id, text, full_text, created_at, lang, source, conversation_id,
                                         in_reply_to_user_id, reply_settings, possibly_sensitive, retweet_count,
                                         reply_count, like_count, quote_count, impression_count, bookmark_count,
                                         metrics_observed_at, edit_history_ids, raw, referenced_only, collected_at,
-                                        first_stored_at, updated_at)
+                                        first_stored_at, updated_at, withheld_country_codes, withheld_copyright,
+                                        place_id, longitude, latitude, poll_id)
         select r.id, r.author_id, r.text, r.full_text, r.created_at, r.lang, r.source, r.conversation_id,
                r.in_reply_to_user_id, r.reply_settings, r.possibly_sensitive, r.retweet_count,
                r.reply_count, r.like_count, r.quote_count, r.impression_count, r.bookmark_count,
                r.collected_at, r.edit_history_ids::bigint[], r.raw::jsonb, r.referenced_only, r.collected_at,
-               @Now, @Now
+               @Now, @Now, r.withheld_country_codes::text[], r.withheld_copyright,
+               r.place_id, r.longitude, r.latitude, r.poll_id
           from unnest(@Ids, @AuthorIds, @Texts, @FullTexts, @CreatedAts, @Langs, @Sources, @ConversationIds,
                       @InReplyToUserIds, @ReplySettings, @PossiblySensitive, @RetweetCounts,
                       @ReplyCounts, @LikeCounts, @QuoteCounts, @ImpressionCounts, @BookmarkCounts,
-                      @EditHistoryIds, @Raws, @ReferencedOnly, @CollectedAts)
+                      @EditHistoryIds, @Raws, @ReferencedOnly, @CollectedAts, @WithheldCountryCodes,
+                      @WithheldCopyright, @PlaceIds, @Longitudes, @Latitudes, @PollIds)
                as r (id, author_id, text, full_text, created_at, lang, source, conversation_id,
                      in_reply_to_user_id, reply_settings, possibly_sensitive, retweet_count,
                      reply_count, like_count, quote_count, impression_count, bookmark_count,
-                     edit_history_ids, raw, referenced_only, collected_at)
+                     edit_history_ids, raw, referenced_only, collected_at, withheld_country_codes,
+                     withheld_copyright, place_id, longitude, latitude, poll_id)
+         where not (@SkipTombstoned and exists (select 1 from public.deleted_tweets d where d.id = r.id))
         on conflict (id) do update
            set author_id = excluded.author_id,
                text = excluded.text,
@@ -81,6 +107,12 @@ internal sealed class TweetStore(NpgsqlDataSource dataSource, TimeProvider timeP
                in_reply_to_user_id = excluded.in_reply_to_user_id,
                reply_settings = excluded.reply_settings,
                possibly_sensitive = excluded.possibly_sensitive,
+               withheld_country_codes = excluded.withheld_country_codes,
+               withheld_copyright = excluded.withheld_copyright,
+               place_id = excluded.place_id,
+               longitude = excluded.longitude,
+               latitude = excluded.latitude,
+               poll_id = excluded.poll_id,
                retweet_count = case when excluded.metrics_observed_at >= t.metrics_observed_at then excluded.retweet_count else t.retweet_count end,
                reply_count = case when excluded.metrics_observed_at >= t.metrics_observed_at then excluded.reply_count else t.reply_count end,
                like_count = case when excluded.metrics_observed_at >= t.metrics_observed_at then excluded.like_count else t.like_count end,
@@ -106,6 +138,9 @@ internal sealed class TweetStore(NpgsqlDataSource dataSource, TimeProvider timeP
         delete from public.mentions where tweet_id = any (@TweetIds);
         delete from public.urls where tweet_id = any (@TweetIds);
         delete from public.referenced_tweets where tweet_id = any (@TweetIds);
+        delete from public.context_annotations where tweet_id = any (@TweetIds);
+        delete from public.entity_annotations where tweet_id = any (@TweetIds);
+        delete from public.tweet_media where tweet_id = any (@TweetIds);
 
         insert into public.hashtags (tweet_id, position, tag, start, "end")
         select r.tweet_id, r.position, r.tag, r.start, r."end"
@@ -133,6 +168,24 @@ internal sealed class TweetStore(NpgsqlDataSource dataSource, TimeProvider timeP
         select r.tweet_id, r.referenced_id, r.type
           from unnest(@ReferenceTweetIds, @ReferencedIds, @ReferenceTypes) as r (tweet_id, referenced_id, type)
         on conflict do nothing;
+
+        insert into public.context_annotations (tweet_id, position, domain_id, domain_name, domain_description,
+                                                entity_id, entity_name, entity_description)
+        select r.tweet_id, r.position, r.domain_id, r.domain_name, r.domain_description,
+               r.entity_id, r.entity_name, r.entity_description
+          from unnest(@ContextTweetIds, @ContextPositions, @ContextDomainIds, @ContextDomainNames,
+                      @ContextDomainDescriptions, @ContextEntityIds, @ContextEntityNames, @ContextEntityDescriptions)
+               as r (tweet_id, position, domain_id, domain_name, domain_description, entity_id, entity_name, entity_description);
+
+        insert into public.entity_annotations (tweet_id, position, type, normalized_text, probability, start, "end")
+        select r.tweet_id, r.position, r.type, r.normalized_text, r.probability, r.start, r."end"
+          from unnest(@AnnotationTweetIds, @AnnotationPositions, @AnnotationTypes, @AnnotationNormalizedTexts,
+                      @AnnotationProbabilities, @AnnotationStarts, @AnnotationEnds)
+               as r (tweet_id, position, type, normalized_text, probability, start, "end");
+
+        insert into public.tweet_media (tweet_id, position, media_key)
+        select r.tweet_id, r.position, r.media_key
+          from unnest(@MediaTweetIds, @MediaPositions, @MediaKeys) as r (tweet_id, position, media_key);
         """;
 
     // Scores belong to the stored version of a tweet, so they are rewritten whenever the tweet row
@@ -208,24 +261,38 @@ internal sealed class TweetStore(NpgsqlDataSource dataSource, TimeProvider timeP
          limit @Limit
         """;
 
+    /// <summary>What <see cref="WriteAsync"/> does with deleted tweets.</summary>
+    public DeletionMode DeletionMode => deletionOptions.Value.SelectedMode;
+
     /// <summary>The lexicon version that <see cref="WriteAsync"/> and the rescore methods store.</summary>
     public string LexiconVersion => sentimentScorer.LexiconVersion;
 
     /// <summary>
-    /// Writes the batch in one transaction, with the sentiment scores of every tweet row written.
-    /// Database errors propagate, so that the consumer delivers the batch again after a transient one.
+    /// Writes the batch in one transaction, with the sentiment scores of every tweet row written,
+    /// and applies its deletions as <see cref="DeletionOptions.Mode"/> selects. Database errors
+    /// propagate, so that the consumer delivers the batch again after a transient one.
     /// </summary>
     public async Task<WriteResult> WriteAsync(TweetBatch batch, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
         var tweets = batch.Tweets;
         var users = batch.Users;
+        var deletions = batch.Deletions;
+        var removeDeleted = DeletionMode == DeletionMode.Remove;
 
         // Scored before the transaction opens, so that no row lock waits for the scorer.
         var sentiments = tweets.Select(sentimentScorer.Score).ToList();
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(SetWriterRole, transaction: transaction, cancellationToken: cancellationToken));
+
+        // Tombstones go first, so that a tweet and its deletion in one batch end deleted whatever
+        // their order in the queue.
+        if (deletions.Count > 0)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(InsertTombstones, TombstoneParameters(deletions), transaction, cancellationToken: cancellationToken));
+        }
 
         var usersWritten = users.Count == 0
             ? 0
@@ -233,7 +300,7 @@ internal sealed class TweetStore(NpgsqlDataSource dataSource, TimeProvider timeP
 
         var writtenIds = tweets.Count == 0
             ? []
-            : (await connection.QueryAsync<long>(new CommandDefinition(UpsertTweets, TweetParameters(tweets, now), transaction, cancellationToken: cancellationToken))).ToHashSet();
+            : (await connection.QueryAsync<long>(new CommandDefinition(UpsertTweets, TweetParameters(tweets, now, removeDeleted), transaction, cancellationToken: cancellationToken))).ToHashSet();
 
         if (writtenIds.Count > 0)
         {
@@ -244,8 +311,12 @@ internal sealed class TweetStore(NpgsqlDataSource dataSource, TimeProvider timeP
             await connection.ExecuteAsync(new CommandDefinition(UpsertSentiment, SentimentParameters(writtenSentiments, now), transaction, cancellationToken: cancellationToken));
         }
 
+        await WriteMediaPlacesPollsAsync(connection, transaction, batch, now, cancellationToken);
+
+        var deletionsApplied = await ApplyDeletionsAsync(connection, transaction, batch, writtenIds, removeDeleted, cancellationToken);
+
         await transaction.CommitAsync(cancellationToken);
-        return new WriteResult(writtenIds.Count, tweets.Count - writtenIds.Count, usersWritten);
+        return new WriteResult(writtenIds.Count, tweets.Count - writtenIds.Count, usersWritten) { DeletionsApplied = deletionsApplied };
     }
 
     /// <summary>Counts the tweets whose scores are missing or were computed with another lexicon than <see cref="LexiconVersion"/>.</summary>
@@ -303,11 +374,18 @@ internal sealed class TweetStore(NpgsqlDataSource dataSource, TimeProvider timeP
         ListedCounts = users.Select(u => u.User.ListedCount).ToArray(),
         ObservedAts = users.Select(u => u.ObservedAt).ToArray(),
         Raws = users.Select(u => u.Json).ToArray(),
+        Urls = users.Select(u => u.Details.Url).ToArray(),
+        ExpandedUrls = users.Select(u => u.Details.ExpandedUrl).ToArray(),
+        PinnedTweetIds = users.Select(u => u.Details.PinnedTweetId).ToArray(),
+        MostRecentTweetIds = users.Select(u => u.Details.MostRecentTweetId).ToArray(),
+        ProfileBannerUrls = users.Select(u => u.Details.ProfileBannerUrl).ToArray(),
+        WithheldCountryCodes = users.Select(u => TextArrayLiteral(u.Details.WithheldCountryCodes)).ToArray(),
     };
 
-    private static object TweetParameters(IReadOnlyList<TweetObservation> tweets, DateTimeOffset now) => new
+    private static object TweetParameters(IReadOnlyList<TweetObservation> tweets, DateTimeOffset now, bool skipTombstoned) => new
     {
         Now = now,
+        SkipTombstoned = skipTombstoned,
         Ids = tweets.Select(t => t.Tweet.Id).ToArray(),
         AuthorIds = tweets.Select(t => t.Tweet.AuthorId).ToArray(),
         Texts = tweets.Select(t => t.Tweet.Text).ToArray(),
@@ -330,6 +408,12 @@ internal sealed class TweetStore(NpgsqlDataSource dataSource, TimeProvider timeP
         Raws = tweets.Select(t => t.Json).ToArray(),
         ReferencedOnly = tweets.Select(t => t.ReferencedOnly).ToArray(),
         CollectedAts = tweets.Select(t => t.CollectedAt).ToArray(),
+        WithheldCountryCodes = tweets.Select(t => TextArrayLiteral(t.Details.WithheldCountryCodes)).ToArray(),
+        WithheldCopyright = tweets.Select(t => t.Details.WithheldCopyright).ToArray(),
+        PlaceIds = tweets.Select(t => t.Details.PlaceId).ToArray(),
+        Longitudes = tweets.Select(t => t.Details.Longitude).ToArray(),
+        Latitudes = tweets.Select(t => t.Details.Latitude).ToArray(),
+        PollIds = tweets.Select(t => t.Details.PollId).ToArray(),
     };
 
     private object SentimentParameters(IReadOnlyList<TweetSentiment> sentiments, DateTimeOffset now) => new
@@ -352,6 +436,9 @@ internal sealed class TweetStore(NpgsqlDataSource dataSource, TimeProvider timeP
         var mentions = Flatten(tweets, e => e.Mentions);
         var urls = Flatten(tweets, e => e.Urls);
         var references = tweets.SelectMany(t => t.Tweet.References.Select(r => (TweetId: t.Tweet.Id, Reference: r))).ToList();
+        var contexts = tweets.SelectMany(t => t.Details.ContextAnnotations.Select(a => (TweetId: t.Tweet.Id, Annotation: a))).ToList();
+        var annotations = tweets.SelectMany(t => t.Details.EntityAnnotations.Select(a => (TweetId: t.Tweet.Id, Annotation: a))).ToList();
+        var media = tweets.SelectMany(t => t.Details.MediaKeys.Select((key, position) => (TweetId: t.Tweet.Id, Position: position, Key: key))).ToList();
 
         return new
         {
@@ -389,6 +476,27 @@ internal sealed class TweetStore(NpgsqlDataSource dataSource, TimeProvider timeP
             ReferenceTweetIds = references.Select(r => r.TweetId).ToArray(),
             ReferencedIds = references.Select(r => r.Reference.Id).ToArray(),
             ReferenceTypes = references.Select(r => r.Reference.Type).ToArray(),
+
+            ContextTweetIds = contexts.Select(c => c.TweetId).ToArray(),
+            ContextPositions = contexts.Select(c => c.Annotation.Position).ToArray(),
+            ContextDomainIds = contexts.Select(c => c.Annotation.DomainId).ToArray(),
+            ContextDomainNames = contexts.Select(c => c.Annotation.DomainName).ToArray(),
+            ContextDomainDescriptions = contexts.Select(c => c.Annotation.DomainDescription).ToArray(),
+            ContextEntityIds = contexts.Select(c => c.Annotation.EntityId).ToArray(),
+            ContextEntityNames = contexts.Select(c => c.Annotation.EntityName).ToArray(),
+            ContextEntityDescriptions = contexts.Select(c => c.Annotation.EntityDescription).ToArray(),
+
+            AnnotationTweetIds = annotations.Select(a => a.TweetId).ToArray(),
+            AnnotationPositions = annotations.Select(a => a.Annotation.Position).ToArray(),
+            AnnotationTypes = annotations.Select(a => a.Annotation.Type).ToArray(),
+            AnnotationNormalizedTexts = annotations.Select(a => a.Annotation.NormalizedText).ToArray(),
+            AnnotationProbabilities = annotations.Select(a => a.Annotation.Probability).ToArray(),
+            AnnotationStarts = annotations.Select(a => a.Annotation.Start).ToArray(),
+            AnnotationEnds = annotations.Select(a => a.Annotation.End).ToArray(),
+
+            MediaTweetIds = media.Select(m => m.TweetId).ToArray(),
+            MediaPositions = media.Select(m => m.Position).ToArray(),
+            MediaKeys = media.Select(m => m.Key).ToArray(),
         };
     }
 
@@ -398,13 +506,24 @@ internal sealed class TweetStore(NpgsqlDataSource dataSource, TimeProvider timeP
 
     private static string ArrayLiteral(IReadOnlyList<long> values) =>
         "{" + string.Join(',', values.Select(v => v.ToString(CultureInfo.InvariantCulture))) + "}";
+
+    // A text[] literal with every element double-quoted, so commas, braces, quotes and backslashes
+    // in a value cannot split it. Null stays null.
+    private static string? TextArrayLiteral(IReadOnlyList<string>? values) =>
+        values is null
+            ? null
+            : "{" + string.Join(',', values.Select(v => "\"" + v.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"")) + "}";
 }
 
 /// <summary>What one batch changed.</summary>
 /// <param name="TweetsWritten">Tweet rows inserted or rewritten.</param>
 /// <param name="TweetsSkipped">Tweets left as stored because the stored observation is newer.</param>
 /// <param name="UsersWritten">User rows inserted or rewritten.</param>
-internal sealed record WriteResult(int TweetsWritten, int TweetsSkipped, int UsersWritten);
+internal sealed record WriteResult(int TweetsWritten, int TweetsSkipped, int UsersWritten)
+{
+    /// <summary>Tweet rows flagged or removed because of a deletion.</summary>
+    public int DeletionsApplied { get; init; }
+}
 
 /// <summary>A tweet whose scores are missing or outdated, with the text to score.</summary>
 /// <param name="RetweetedOriginalText">The stored full text of the retweeted original, when the tweet is a retweet and the original is stored.</param>

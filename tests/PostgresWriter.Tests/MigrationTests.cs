@@ -16,6 +16,16 @@ public sealed class MigrationTests(PostgresFixture fixture)
     [InlineData("referenced_tweets")]
     [InlineData("tweet_sentiment")]
     [InlineData("tweets_with_authors")]
+    [InlineData("context_annotations")]
+    [InlineData("entity_annotations")]
+    [InlineData("media")]
+    [InlineData("tweet_media")]
+    [InlineData("places")]
+    [InlineData("polls")]
+    [InlineData("poll_options")]
+    [InlineData("deleted_tweets")]
+    [InlineData("hashtag_counts_hourly")]
+    [InlineData("reply_threads")]
     public async Task Migrations_FreshDatabase_CreatesRelation(string relation)
     {
         await using var database = await WriterDatabase.CreateAsync(fixture);
@@ -26,7 +36,7 @@ public sealed class MigrationTests(PostgresFixture fixture)
     }
 
     [Fact]
-    public async Task Migrations_View_AppendsSentimentColumns()
+    public async Task Migrations_View_AppendsColumnsAtEnd()
     {
         await using var database = await WriterDatabase.CreateAsync(fixture);
 
@@ -38,6 +48,7 @@ public sealed class MigrationTests(PostgresFixture fixture)
             "id", "created_at", "author_id", "author_username", "author_name", "full_text", "lang",
             "retweet_count", "reply_count", "like_count", "quote_count", "referenced_only",
             "sentiment_negative", "sentiment_neutral", "sentiment_positive", "sentiment_compound", "sentiment_label",
+            "engagement", "impression_count", "conversation_id", "place_id", "poll_id",
         ];
         Assert.Equal(expected, columns);
     }

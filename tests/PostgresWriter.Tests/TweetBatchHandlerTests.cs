@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Npgsql;
@@ -287,7 +288,7 @@ public sealed class TweetBatchHandlerTests(PostgresFixture fixture)
 
         var failure = Assert.Single(failures);
         Assert.Equal(2, failure.MessageId);
-        Assert.StartsWith("Invalid tweet envelope: ", failure.Error, StringComparison.Ordinal);
+        Assert.StartsWith("Invalid tweet envelope or deletion: ", failure.Error, StringComparison.Ordinal);
         Assert.Equal([20L, 23L], await database.QueryAsync<long>("select id from public.tweets order by id"));
     }
 
@@ -352,7 +353,7 @@ public sealed class TweetBatchHandlerTests(PostgresFixture fixture)
         // Port 1 on the loopback interface refuses connections, as a database that is down does.
         await using var dataSource = NpgsqlDataSource.Create("Host=127.0.0.1;Port=1;Username=u;Password=p;Timeout=5");
         var handler = new TweetBatchHandler(
-            new TweetStore(dataSource, TimeProvider.System, new TweetSentimentScorer(VaderScorer.Default)),
+            new TweetStore(dataSource, TimeProvider.System, new TweetSentimentScorer(VaderScorer.Default), Options.Create(new DeletionOptions())),
             Microsoft.Extensions.Logging.Abstractions.NullLogger<TweetBatchHandler>.Instance);
 
         var exception = await Assert.ThrowsAnyAsync<Exception>(

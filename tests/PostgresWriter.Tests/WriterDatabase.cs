@@ -1,5 +1,6 @@
 using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using Pipeline.Core.Hosting;
@@ -14,13 +15,22 @@ namespace Pipeline.PostgresWriter.Tests;
 /// <summary>A fresh database with the tweet tables, and a handler that writes to it on a fake clock.</summary>
 internal sealed class WriterDatabase : IAsyncDisposable
 {
-    private WriterDatabase(string connectionString)
+    private WriterDatabase(string connectionString, DeletionMode deletionMode)
     {
         ConnectionString = connectionString;
         DataSource = NpgsqlDataSource.Create(connectionString);
-        Store = new TweetStore(DataSource, Clock, new TweetSentimentScorer(VaderScorer.Default));
+        var deletions = new DeletionOptions { Mode = deletionMode == DeletionMode.Remove ? DeletionOptions.RemoveName : DeletionOptions.FlagName };
+        Store = new TweetStore(DataSource, Clock, new TweetSentimentScorer(VaderScorer.Default), Options.Create(deletions));
         Handler = new TweetBatchHandler(Store, NullLogger<TweetBatchHandler>.Instance);
     }
+
+    /// <summary>Every table the writer fills.</summary>
+    public static readonly string[] Tables =
+    [
+        "tweets", "users", "hashtags", "cashtags", "mentions", "urls", "referenced_tweets", "tweet_sentiment",
+        "context_annotations", "entity_annotations", "media", "tweet_media", "places", "polls", "poll_options",
+        "deleted_tweets",
+    ];
 
     /// <summary>The connection string of the test's own database.</summary>
     public string ConnectionString { get; }
@@ -37,13 +47,17 @@ internal sealed class WriterDatabase : IAsyncDisposable
     /// <summary>The handler under test.</summary>
     public TweetBatchHandler Handler { get; }
 
-    /// <summary>Creates a database and applies the <c>tweets</c> migrations to it.</summary>
-    public static async Task<WriterDatabase> CreateAsync(PostgresFixture fixture)
+    /// <summary>Creates a database and applies the <c>tweets</c> migrations to it; the store handles deletions in <paramref name="deletionMode"/>.</summary>
+    public static async Task<WriterDatabase> CreateAsync(PostgresFixture fixture, DeletionMode deletionMode = DeletionMode.Flag)
     {
-        var database = new WriterDatabase(await fixture.CreateDatabaseAsync());
+        var database = new WriterDatabase(await fixture.CreateDatabaseAsync(), deletionMode);
         await database.MigrateAsync();
         return database;
     }
+
+    /// <summary>Creates a database without applying any migration.</summary>
+    public static async Task<WriterDatabase> CreateEmptyAsync(PostgresFixture fixture) =>
+        new(await fixture.CreateDatabaseAsync(), DeletionMode.Flag);
 
     /// <summary>Applies the writer's migrations and returns how many ran.</summary>
     public Task<int> MigrateAsync() =>
@@ -72,7 +86,7 @@ internal sealed class WriterDatabase : IAsyncDisposable
     public async Task<Dictionary<string, long>> CountRowsAsync()
     {
         var counts = new Dictionary<string, long>();
-        foreach (var table in new[] { "tweets", "users", "hashtags", "cashtags", "mentions", "urls", "referenced_tweets", "tweet_sentiment" })
+        foreach (var table in Tables)
         {
             counts[table] = await ScalarAsync<long>($"select count(*) from public.{table}");
         }
