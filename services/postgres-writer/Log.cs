@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Pipeline.Core.Tweets;
 
 namespace Pipeline.PostgresWriter;
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Pipeline.Core.Hosting;
 using Pipeline.Core.Queue;
+using Pipeline.Core.Tweets;
 using Pipeline.PostgresWriter.Sentiment;
 using Pipeline.Vader;
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Pipeline.Core.Queue;
+using Pipeline.Core.Tweets;
 
 namespace Pipeline.PostgresWriter;
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using Pipeline.Core.Hosting;
 using Pipeline.Core.Queue;
+using Pipeline.Core.Tweets;
 using Pipeline.PostgresWriter.Sentiment;
 using Pipeline.Testing;
 using Pipeline.Vader;
