@@ -1,6 +1,6 @@
-using Microsoft.Extensions.Options;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Pipeline.Core.Hosting;
 using Pipeline.Core.Tweets;
