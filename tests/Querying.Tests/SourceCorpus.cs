@@ -1,0 +1,170 @@
+using System.Globalization;
+using System.Text.Json;
+using Pipeline.Testing;
+
+namespace Pipeline.Querying.Tests;
+
+/// <summary>
+/// The recorded pages that the query tests load, read straight from their JSON without the
+/// pipeline's own parsers, so that expected answers do not share a bug with the writers.
+/// </summary>
+public sealed class SourceCorpus
+{
+    /// <summary>The folder under <c>tests/testdata</c> whose pages are loaded.</summary>
+    public const string Folder = "docnow-twarc-csv";
+
+    /// <summary>When the first file was collected; each later file one minute after the one before.</summary>
+    public static readonly DateTimeOffset FirstCollectedAt = new(2023, 7, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private SourceCorpus(IReadOnlyList<string> files, Dictionary<long, SourceTweet> tweets, Dictionary<long, string?> usernames)
+    {
+        Files = files;
+        Tweets = tweets;
+        Usernames = usernames;
+    }
+
+    /// <summary>The page files in load order (ordinal order of their paths).</summary>
+    public IReadOnlyList<string> Files { get; }
+
+    /// <summary>Every tweet of <c>data</c> and <c>includes.tweets</c> by id, as the last page that held it delivered it.</summary>
+    public IReadOnlyDictionary<long, SourceTweet> Tweets { get; }
+
+    /// <summary>Usernames of the users in <c>includes.users</c>, by user id.</summary>
+    public IReadOnlyDictionary<long, string?> Usernames { get; }
+
+    /// <summary>The collection time given to the file at <paramref name="index"/> in <see cref="Files"/>.</summary>
+    public static DateTimeOffset CollectedAt(int index) => FirstCollectedAt.AddMinutes(index);
+
+    /// <summary>Reads every page file of <see cref="Folder"/>.</summary>
+    public static SourceCorpus Load()
+    {
+        var files = Directory.GetFiles(TestData.Path(Folder), "*.jsonl").Where(IsPageFile).Order(StringComparer.Ordinal).ToList();
+        var tweets = new Dictionary<long, SourceTweet>();
+        var usernames = new Dictionary<long, string?>();
+        foreach (var file in files)
+        {
+            foreach (var line in File.ReadLines(file).Where(l => l.Trim().Length > 0))
+            {
+                using var page = JsonDocument.Parse(line);
+                var root = page.RootElement;
+                var includes = root.TryGetProperty("includes", out var found) ? found : default;
+                if (includes.ValueKind == JsonValueKind.Object && includes.TryGetProperty("users", out var users))
+                {
+                    foreach (var user in users.EnumerateArray())
+                    {
+                        usernames[ParseId(user.GetProperty("id"))] = user.TryGetProperty("username", out var name) ? name.GetString() : null;
+                    }
+                }
+
+                var pageTweets = new List<JsonElement>();
+                if (root.TryGetProperty("data", out var data))
+                {
+                    pageTweets.AddRange(data.ValueKind == JsonValueKind.Array ? data.EnumerateArray() : [data]);
+                }
+
+                if (includes.ValueKind == JsonValueKind.Object && includes.TryGetProperty("tweets", out var included))
+                {
+                    pageTweets.AddRange(included.EnumerateArray());
+                }
+
+                // A page may hold one tweet twice, in data and includes or twice in includes, with
+                // different detail. The collector keeps the first copy of a page; a later page replaces it.
+                var seen = new HashSet<long>();
+                foreach (var tweet in pageTweets)
+                {
+                    var parsed = SourceTweet.Parse(tweet.Clone());
+                    if (seen.Add(parsed.Id))
+                    {
+                        tweets[parsed.Id] = parsed;
+                    }
+                }
+            }
+        }
+
+        return new SourceCorpus(files, tweets, usernames);
+    }
+
+    /// <summary>Returns true for a file of API response pages; the folder also holds compliance results, which are not.</summary>
+    private static bool IsPageFile(string file)
+    {
+        using var first = JsonDocument.Parse(File.ReadLines(file).First(l => l.Trim().Length > 0));
+        return first.RootElement.TryGetProperty("data", out _) || first.RootElement.TryGetProperty("includes", out _);
+    }
+
+    /// <summary>The username of a tweet's author, or null when no page included the author.</summary>
+    public string? AuthorName(SourceTweet tweet) =>
+        tweet.AuthorId is { } id && Usernames.TryGetValue(id, out var name) ? name : null;
+
+    /// <summary>
+    /// The text the writers score: a retweet's original's whole text when the original is stored,
+    /// otherwise the tweet's own whole text.
+    /// </summary>
+    public string ScoredText(SourceTweet tweet) =>
+        tweet.RetweetedId is { } original && Tweets.TryGetValue(original, out var source) ? source.FullText : tweet.FullText;
+
+    /// <summary>Reads an id written as a JSON string (the API's form) or a number.</summary>
+    public static long ParseId(JsonElement value) =>
+        value.ValueKind == JsonValueKind.String
+            ? long.Parse(value.GetString()!, NumberStyles.None, CultureInfo.InvariantCulture)
+            : value.GetInt64();
+}
+
+/// <summary>The fields of one source tweet that the documented questions ask about.</summary>
+public sealed record SourceTweet(
+    long Id,
+    long? AuthorId,
+    DateTimeOffset CreatedAt,
+    string? Lang,
+    string FullText,
+    long? ConversationId,
+    long? RetweetCount,
+    IReadOnlyList<long> EditHistoryIds,
+    IReadOnlyList<(string Type, long Id)> References,
+    IReadOnlyList<string> Hashtags,
+    IReadOnlyList<string> Mentions,
+    IReadOnlyList<(string? ExpandedUrl, string? UnwoundUrl)> Urls)
+{
+    /// <summary>The id of the retweeted original, when the tweet is a retweet.</summary>
+    public long? RetweetedId => References.Where(r => r.Type == "retweeted").Select(r => (long?)r.Id).FirstOrDefault();
+
+    /// <summary>The id of the tweet this one replies to.</summary>
+    public long? RepliedToId => References.Where(r => r.Type == "replied_to").Select(r => (long?)r.Id).FirstOrDefault();
+
+    /// <summary>The id of the original post of the tweet's edit chain.</summary>
+    public long EditChainId => EditHistoryIds.Count > 0 ? EditHistoryIds[0] : Id;
+
+    /// <summary>Reads a raw tweet object. A long post's whole text and its entities are in <c>note_tweet</c>.</summary>
+    public static SourceTweet Parse(JsonElement tweet)
+    {
+        var note = tweet.TryGetProperty("note_tweet", out var found) ? found : default;
+        var fullText = note.ValueKind == JsonValueKind.Object ? note.GetProperty("text").GetString()! : tweet.GetProperty("text").GetString()!;
+        var entities = note.ValueKind == JsonValueKind.Object && note.TryGetProperty("entities", out var noteEntities)
+            ? noteEntities
+            : tweet.TryGetProperty("entities", out var own) ? own : default;
+
+        return new SourceTweet(
+            SourceCorpus.ParseId(tweet.GetProperty("id")),
+            OptionalId(tweet, "author_id"),
+            DateTimeOffset.Parse(tweet.GetProperty("created_at").GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal),
+            tweet.TryGetProperty("lang", out var lang) ? lang.GetString() : null,
+            fullText,
+            OptionalId(tweet, "conversation_id"),
+            tweet.TryGetProperty("public_metrics", out var metrics) && metrics.TryGetProperty("retweet_count", out var retweets) ? retweets.GetInt64() : null,
+            tweet.TryGetProperty("edit_history_tweet_ids", out var edits) ? [.. edits.EnumerateArray().Select(SourceCorpus.ParseId)] : [],
+            tweet.TryGetProperty("referenced_tweets", out var references)
+                ? [.. references.EnumerateArray().Select(r => (r.GetProperty("type").GetString()!, SourceCorpus.ParseId(r.GetProperty("id"))))]
+                : [],
+            [.. Entities(entities, "hashtags").Select(h => h.GetProperty("tag").GetString()!)],
+            [.. Entities(entities, "mentions").Select(m => m.GetProperty("username").GetString()!)],
+            [.. Entities(entities, "urls").Select(u => (Text(u, "expanded_url"), Text(u, "unwound_url")))]);
+    }
+
+    private static List<JsonElement> Entities(JsonElement entities, string kind) =>
+        entities.ValueKind == JsonValueKind.Object && entities.TryGetProperty(kind, out var list) ? [.. list.EnumerateArray()] : [];
+
+    private static long? OptionalId(JsonElement tweet, string name) =>
+        tweet.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? SourceCorpus.ParseId(value) : null;
+
+    private static string? Text(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+}
