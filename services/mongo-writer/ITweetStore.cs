@@ -1,4 +1,5 @@
 using MongoDB.Bson;
+using Pipeline.Core.Tweets;
 
 namespace Pipeline.MongoWriter;
 
@@ -17,6 +18,22 @@ internal interface ITweetStore
 
     /// <summary>Upserts documents built by <see cref="TweetDocumentMapper.MapUser"/>, like <see cref="UpsertTweetsAsync"/>.</summary>
     Task<IReadOnlyList<UpsertOutcome>> UpsertUsersAsync(IReadOnlyList<BsonDocument> documents, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Stores a tombstone for each deletion whose id has none yet, and returns one outcome per
+    /// deletion, in order: <see cref="UpsertStatus.Written"/> also when the id had a tombstone already.
+    /// </summary>
+    Task<IReadOnlyList<UpsertOutcome>> AddTombstonesAsync(IReadOnlyList<TweetDeletion> deletions, CancellationToken cancellationToken);
+
+    /// <summary>Returns the stored tombstones of those of <paramref name="ids"/> that have one, by id.</summary>
+    Task<IReadOnlyDictionary<string, Tombstone>> FindTombstonesAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Applies tombstones to the stored tweets: in <see cref="DeletionMode.Flag"/> marks each tweet
+    /// not marked yet, in <see cref="DeletionMode.Remove"/> deletes it and sets its embedded copies
+    /// in other tweets to null. Returns the server's error by tweet id for the writes it rejected.
+    /// </summary>
+    Task<IReadOnlyDictionary<string, string>> ApplyDeletionsAsync(IReadOnlyList<Tombstone> tombstones, DeletionMode mode, CancellationToken cancellationToken);
 }
 
 /// <summary>What became of one document of an upsert.</summary>

@@ -18,9 +18,10 @@ namespace Pipeline.MongoWriter;
 /// observation may be the newer one. Operations that failed on a duplicate key therefore run a
 /// second time. The document exists by then, so a second duplicate key error means that the
 /// stored observation is later, and the outcome is <see cref="UpsertStatus.AlreadyNewer"/>.
-/// Documents are never deleted here, which is what makes the second attempt conclusive.
+/// This is true because documents are deleted only in remove mode and only once their id has a
+/// tombstone, and the handler deletes such a tweet again after every write of it.
 /// </remarks>
-internal sealed class MongoTweetStore(IMongoDatabase database, ResiliencePipelineProvider<string> pipelines) : ITweetStore
+internal sealed partial class MongoTweetStore(IMongoDatabase database, ResiliencePipelineProvider<string> pipelines) : ITweetStore
 {
     /// <summary>The collection of tweet documents.</summary>
     public const string TweetsCollection = "tweets";
@@ -29,6 +30,8 @@ internal sealed class MongoTweetStore(IMongoDatabase database, ResiliencePipelin
     public const string UsersCollection = "users";
 
     private const int DuplicateKeyCode = 11000;
+
+    private readonly IMongoCollection<BsonDocument> tombstoneDocuments = database.GetCollection<BsonDocument>(DeletionDocuments.TombstonesCollection);
 
     private static readonly BulkWriteOptions Unordered = new() { IsOrdered = false };
 
@@ -65,7 +68,12 @@ internal sealed class MongoTweetStore(IMongoDatabase database, ResiliencePipelin
             foreach (var error in errors)
             {
                 var index = pending[error.Index];
-                if (error.Code != DuplicateKeyCode)
+                if (error.Code == TweetSchema.DocumentValidationFailureCode)
+                {
+                    outcomes[index] = UpsertOutcome.Failed(
+                        $"The {collection.CollectionNamespace.CollectionName} collection's validator rejected the document (code {error.Code}): {error.Message} {error.Details?.ToJson()}");
+                }
+                else if (error.Code != DuplicateKeyCode)
                 {
                     outcomes[index] = UpsertOutcome.Failed($"MongoDB rejected the document (code {error.Code}): {error.Message}");
                 }
@@ -88,7 +96,7 @@ internal sealed class MongoTweetStore(IMongoDatabase database, ResiliencePipelin
     /// <summary>Runs one unordered bulk write and returns the per-operation errors, empty when all succeeded.</summary>
     private async Task<IReadOnlyList<BulkWriteError>> BulkWriteAsync(
         IMongoCollection<BsonDocument> collection,
-        List<ReplaceOneModel<BsonDocument>> models,
+        IReadOnlyList<WriteModel<BsonDocument>> models,
         CancellationToken cancellationToken)
     {
         try

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using MongoDB.Driver;
 using Pipeline.Core.Hosting;
 using Pipeline.Core.Queue;
+using Pipeline.Core.Tweets;
 
 namespace Pipeline.MongoWriter;
 
@@ -52,11 +53,17 @@ internal static class MongoWriterHosting
 
     /// <summary>
     /// Adds the queue consumer that feeds batches to <see cref="MongoWriterHandler"/>, subscribed
-    /// as <see cref="DefaultSubscription"/> unless <c>Queue:Subscription</c> names another.
+    /// as <see cref="DefaultSubscription"/> unless <c>Queue:Subscription</c> names another, and the
+    /// validated <see cref="DeletionOptions"/>.
     /// Call it after <see cref="AddMongo"/>, so that the indexes exist before the first batch.
     /// </summary>
     public static IHostApplicationBuilder AddMongoWriter(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddOptions<DeletionOptions>()
+            .Bind(builder.Configuration.GetSection(DeletionOptions.SectionName))
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<DeletionOptions>, DeletionOptionsValidator>();
+
         // Registered before AddQueueConsumer binds the Queue section, which then overrides it.
         builder.Services.Configure<QueueConsumerOptions>(options => options.Subscription = DefaultSubscription);
         builder.AddQueueConsumer<MongoWriterHandler>();

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Pipeline.Core.Tweets;
 
 namespace Pipeline.MongoWriter;
 
@@ -13,4 +14,7 @@ internal static partial class MongoWriterLog
 
     [LoggerMessage(4002, LogLevel.Information, "Wrote a batch of {MessageCount} messages: {Written} tweets stored, {AlreadyNewer} older than the stored observation, {Failed} failed, {Users} users stored")]
     public static partial void BatchWritten(ILogger logger, int messageCount, int written, int alreadyNewer, int failed, int users);
+
+    [LoggerMessage(4010, LogLevel.Information, "Applied deletions in {Mode} mode: {Deletions} deletion messages, {Applied} tombstones applied to stored tweets, {DeletedOnArrival} tweets of the batch already deleted")]
+    public static partial void DeletionsApplied(ILogger logger, int deletions, int applied, int deletedOnArrival, DeletionMode mode);
 }

@@ -158,7 +158,7 @@ public sealed class MongoTweetStoreTests(MongoFixture mongo)
     {
         var database = mongo.CreateDatabase();
         var envelopes = RecordedPages.Read(Brexit);
-        var handler = new MongoWriterHandler(CreateStore(database), NullLogger<MongoWriterHandler>.Instance);
+        var handler = new MongoWriterHandler(CreateStore(database), Microsoft.Extensions.Options.Options.Create(new DeletionOptions()), NullLogger<MongoWriterHandler>.Instance);
 
         var failures = await handler.HandleAsync(envelopes.ToMessages(), TestContext.Current.CancellationToken);
 
@@ -179,7 +179,7 @@ public sealed class MongoTweetStoreTests(MongoFixture mongo)
         var database = mongo.CreateDatabase();
         var oversized = RecordedPages.FromTweetJson(JsonSerializer.Serialize(new { id = "77", text = new string('x', 17 * 1024 * 1024) }));
         var envelopes = RecordedPages.Read(Brexit).Take(3).Append(oversized).ToList();
-        var handler = new MongoWriterHandler(CreateStore(database), NullLogger<MongoWriterHandler>.Instance);
+        var handler = new MongoWriterHandler(CreateStore(database), Microsoft.Extensions.Options.Options.Create(new DeletionOptions()), NullLogger<MongoWriterHandler>.Instance);
 
         var failures = await handler.HandleAsync(envelopes.ToMessages(), TestContext.Current.CancellationToken);
 

@@ -6,6 +6,7 @@ using MongoDB.Driver.Core.Clusters;
 using MongoDB.Driver.Core.Connections;
 using MongoDB.Driver.Core.Servers;
 using Pipeline.Core.Queue;
+using Pipeline.Core.Tweets;
 using Xunit;
 
 namespace Pipeline.MongoWriter.Tests;
@@ -165,5 +166,6 @@ public sealed class MongoWriterHandlerTests
     internal static MongoConnectionException ConnectionFailure() =>
         new(new ConnectionId(new ServerId(new ClusterId(), new DnsEndPoint("localhost", 27017))), "connection refused");
 
-    private MongoWriterHandler CreateHandler() => new(store, NullLogger<MongoWriterHandler>.Instance);
+    private MongoWriterHandler CreateHandler(DeletionMode mode = DeletionMode.Flag) =>
+        new(store, Microsoft.Extensions.Options.Options.Create(new DeletionOptions { Mode = mode == DeletionMode.Remove ? DeletionOptions.RemoveName : DeletionOptions.FlagName }), NullLogger<MongoWriterHandler>.Instance);
 }
