@@ -17,7 +17,7 @@ public static partial class QueryChecks
     {
         ["posts-counted-once"] = corpus => Answer.Of(
             ["posts"], [],
-            [[(long)corpus.Tweets.Values.Select(t => t.EditChainId).Distinct().Count()]]),
+            [[(long)corpus.Current.Select(t => t.EditChainId).Distinct().Count()]]),
 
         ["hashtags-per-hour"] = corpus => Answer.Of(
             ["hour", "tag", "tweets"], ["hour", "tweets"],
@@ -46,11 +46,50 @@ public static partial class QueryChecks
                 .Select(t => new object?[] { t.Id, t.CreatedAt, t.FullText })),
 
         ["conversation-replies"] = corpus => Answer.Of(
-            ["id", "created_at", "parent_id"], ["created_at", "id"],
+            ["id", "created_at", "parent_id", "depth"], [],
+            corpus.Current
+                .Where(t => t.ConversationId == 1440714884245700615 && t.RetweetedId is null)
+                .Select(t => new object?[] { t.Id, t.CreatedAt, t.RepliedToId, Depth(corpus, t) }),
+            mongoColumns: ["id", "created_at", "parent_id"]),
+
+        ["top-tweets-of-day"] = corpus => Answer.Of(
+            ["id", "username", "engagement"], ["engagement"],
+            Answer.Top(
+                [.. OnDay(corpus)
+                    .Where(t => t.RetweetedId is null && !corpus.Deletions.ContainsKey(t.Id))
+                    .OrderByDescending(t => t.Engagement).ThenByDescending(t => t.Id)
+                    .Select(t => new object?[] { t.Id, corpus.AuthorName(t), t.Engagement })],
+                5,
+                row => row[2])),
+
+        ["media-types"] = corpus => Answer.Of(
+            ["type", "tweets"], ["tweets"],
             corpus.Tweets.Values
-                .Where(t => t.ConversationId == 1440714884245700615)
-                .OrderBy(t => t.CreatedAt).ThenBy(t => t.Id)
-                .Select(t => new object?[] { t.Id, t.CreatedAt, t.RepliedToId })),
+                .SelectMany(t => t.MediaKeys.Where(corpus.MediaTypes.ContainsKey).Select(key => corpus.MediaTypes[key]).Distinct().Select(type => (Type: type, t.Id)))
+                .GroupBy(x => x.Type)
+                .OrderByDescending(g => g.Count())
+                .Select(g => new object?[] { g.Key, (long)g.Count() })),
+
+        ["posts-with-place"] = corpus => Answer.Of(
+            ["id", "full_name", "country_code"], ["id"],
+            corpus.Tweets.Values
+                .Where(t => t.PlaceId is { } place && corpus.Places.ContainsKey(place))
+                .OrderBy(t => t.Id)
+                .Select(t => new object?[] { t.Id, corpus.Places[t.PlaceId!].FullName, corpus.Places[t.PlaceId!].CountryCode })),
+
+        ["poll-results"] = corpus => Answer.Of(
+            ["id", "poll_id", "position", "label", "votes"], ["poll_id", "position"],
+            corpus.Tweets.Values
+                .SelectMany(t => t.PollIds.Where(corpus.PollOptions.ContainsKey).SelectMany(poll => corpus.PollOptions[poll].Select(o => (Tweet: t.Id, Poll: poll, Option: o))))
+                .OrderBy(x => x.Poll).ThenBy(x => x.Option.Position)
+                .Select(x => new object?[] { x.Tweet, x.Poll, x.Option.Position, x.Option.Label, x.Option.Votes })),
+
+        ["deleted-posts"] = corpus => Answer.Of(
+            ["id", "deletion_reason"], ["id"],
+            corpus.Tweets.Values
+                .Where(t => corpus.Deletions.ContainsKey(t.Id))
+                .OrderBy(t => t.Id)
+                .Select(t => new object?[] { t.Id, corpus.Deletions[t.Id] })),
 
         ["posts-per-language"] = corpus => Answer.Of(
             ["lang", "tweets"], ["tweets"],
@@ -140,6 +179,19 @@ public static partial class QueryChecks
 
     private static IEnumerable<SourceTweet> OnDay(SourceCorpus corpus) =>
         corpus.Tweets.Values.Where(t => t.CreatedAt >= Day && t.CreatedAt < Day.AddDays(1));
+
+    // Replies from the first stored tweet of the chain, as reply_threads counts them.
+    private static long Depth(SourceCorpus corpus, SourceTweet tweet)
+    {
+        var depth = 0L;
+        while (tweet.RepliedToId is { } parent && corpus.Tweets.TryGetValue(parent, out var parentTweet) && !corpus.Deletions.ContainsKey(parent))
+        {
+            depth++;
+            tweet = parentTweet;
+        }
+
+        return depth;
+    }
 
     private static DateTimeOffset Hour(DateTimeOffset time) =>
         new(time.Year, time.Month, time.Day, time.Hour, 0, 0, TimeSpan.Zero);

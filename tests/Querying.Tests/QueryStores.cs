@@ -9,6 +9,7 @@ using Pipeline.Core.Hosting;
 using Pipeline.Core.Queue;
 using Pipeline.Core.Tweets;
 using Pipeline.GetTweets.Pages;
+using Pipeline.GetTweets.Replay;
 using Pipeline.MongoWriter;
 using Pipeline.PostgresWriter;
 using Pipeline.Testing;
@@ -34,6 +35,7 @@ public sealed class QueryStores : IAsyncLifetime
     private const string MongoUser = "pipeline";
     private const string MongoPassword = "pipeline";
     private const string MongoDatabase = "pipeline";
+    private const string AnalystPassword = "analyst-password-of-the-tests";
     private static readonly TimeSpan DrainLimit = TimeSpan.FromMinutes(3);
 
     private readonly PostgresFixture postgres = new();
@@ -44,6 +46,13 @@ public sealed class QueryStores : IAsyncLifetime
 
     /// <summary>The connection string of the loaded database, as the owner that the writers use.</summary>
     public string PostgresConnectionString { get; private set; } = "";
+
+    /// <summary>The connection string of the loaded database as the read-only analyst role, which the documented queries use.</summary>
+    public string AnalystConnectionString => new NpgsqlConnectionStringBuilder(PostgresConnectionString)
+    {
+        Username = "analyst",
+        Password = AnalystPassword,
+    }.ConnectionString;
 
     /// <summary>Why MongoDB cannot run here; null when it was loaded.</summary>
     public string? MongoUnavailableReason { get; private set; }
@@ -171,6 +180,21 @@ public sealed class QueryStores : IAsyncLifetime
                 await queue.EnqueueAsync(messages, cancellationToken);
             }
         }
+
+        // Deletions come after every page, as a compliance job's results come after the tweets.
+        var deletions = new List<OutgoingMessage>();
+        var complianceSource = new CollectionSource("compliance", Path.GetFileName(SourceCorpus.ComplianceFile));
+        foreach (var line in File.ReadLines(TestData.Path(SourceCorpus.ComplianceFile)).Where(l => l.Trim().Length > 0))
+        {
+            using var document = JsonDocument.Parse(line);
+            var deletion = ComplianceResult.Parse(document.RootElement, complianceSource, SourceCorpus.CollectedAt(Corpus.Files.Count));
+            if (deletion is not null)
+            {
+                deletions.Add(new OutgoingMessage(deletion.Id, deletion.ToJson()));
+            }
+        }
+
+        await queue.EnqueueAsync(deletions, cancellationToken);
     }
 
     private async Task WaitForDrainAsync(string subscription, CancellationToken cancellationToken)
@@ -203,7 +227,11 @@ public sealed class QueryStores : IAsyncLifetime
 
     private IHost BuildPostgresWriter()
     {
-        var builder = NewBuilder(new Dictionary<string, string?> { ["ConnectionStrings:Postgres"] = PostgresConnectionString });
+        var builder = NewBuilder(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Postgres"] = PostgresConnectionString,
+            ["Database:AnalystPassword"] = AnalystPassword,
+        });
         builder.AddPipelineDefaults();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.AddPostgresWriter();

@@ -28,6 +28,7 @@ public sealed class DocumentedAnswerTests(QueryStores stores) : IClassFixture<Qu
     /// <summary>The check keys of the document's questions.</summary>
     public static TheoryData<string> Questions => [.. QueryDocument.Read().Select(q => q.Key)];
 
+    // As the analyst role, so every documented query is proven to work with the access it documents.
     [Theory]
     [MemberData(nameof(Questions))]
     public async Task Sql_Answer_MatchesSourcePages(string key)
@@ -37,7 +38,7 @@ public sealed class DocumentedAnswerTests(QueryStores stores) : IClassFixture<Qu
         var expected = QueryChecks.Expected[key](stores.Corpus);
         Assert.NotEmpty(expected.Rows);
 
-        var rows = await QueryStores.QueryPostgresAsync(stores.PostgresConnectionString, query.Sql!, TestContext.Current.CancellationToken);
+        var rows = await QueryStores.QueryPostgresAsync(stores.AnalystConnectionString, query.Sql!, TestContext.Current.CancellationToken);
 
         expected.AssertMatches(rows, "PostgreSQL", query.Sql!);
     }

@@ -16,11 +16,18 @@ public sealed class SourceCorpus
     /// <summary>When the first file was collected; each later file one minute after the one before.</summary>
     public static readonly DateTimeOffset FirstCollectedAt = new(2023, 7, 1, 0, 0, 0, TimeSpan.Zero);
 
-    private SourceCorpus(IReadOnlyList<string> files, Dictionary<long, SourceTweet> tweets, Dictionary<long, string?> usernames)
+    /// <summary>The compliance results loaded after the pages, under <c>tests/testdata</c>.</summary>
+    public const string ComplianceFile = "querying/tweets_compliance.jsonl";
+
+    private SourceCorpus(IReadOnlyList<string> files, Dictionary<long, SourceTweet> tweets, Dictionary<long, string?> usernames, IncludedObjects included, Dictionary<long, string> deletions)
     {
         Files = files;
         Tweets = tweets;
         Usernames = usernames;
+        MediaTypes = included.MediaTypes;
+        Places = included.Places;
+        PollOptions = included.PollOptions;
+        Deletions = deletions;
     }
 
     /// <summary>The page files in load order (ordinal order of their paths).</summary>
@@ -32,6 +39,21 @@ public sealed class SourceCorpus
     /// <summary>Usernames of the users in <c>includes.users</c>, by user id.</summary>
     public IReadOnlyDictionary<long, string?> Usernames { get; }
 
+    /// <summary>Media types by media key, from <c>includes.media</c>.</summary>
+    public IReadOnlyDictionary<string, string> MediaTypes { get; }
+
+    /// <summary>Full name and country code of each place by place id, from <c>includes.places</c>.</summary>
+    public IReadOnlyDictionary<string, (string? FullName, string? CountryCode)> Places { get; }
+
+    /// <summary>The options of each poll by poll id, from <c>includes.polls</c>.</summary>
+    public IReadOnlyDictionary<long, IReadOnlyList<(long Position, string Label, long? Votes)>> PollOptions { get; }
+
+    /// <summary>The reason of each deletion in <see cref="ComplianceFile"/>, by tweet id.</summary>
+    public IReadOnlyDictionary<long, string> Deletions { get; }
+
+    /// <summary>The tweets that no deletion flagged.</summary>
+    public IEnumerable<SourceTweet> Current => Tweets.Values.Where(t => !Deletions.ContainsKey(t.Id));
+
     /// <summary>The collection time given to the file at <paramref name="index"/> in <see cref="Files"/>.</summary>
     public static DateTimeOffset CollectedAt(int index) => FirstCollectedAt.AddMinutes(index);
 
@@ -41,6 +63,7 @@ public sealed class SourceCorpus
         var files = Directory.GetFiles(TestData.Path(Folder), "*.jsonl").Where(IsPageFile).Order(StringComparer.Ordinal).ToList();
         var tweets = new Dictionary<long, SourceTweet>();
         var usernames = new Dictionary<long, string?>();
+        var includedObjects = new IncludedObjects();
         foreach (var file in files)
         {
             foreach (var line in File.ReadLines(file).Where(l => l.Trim().Length > 0))
@@ -56,6 +79,7 @@ public sealed class SourceCorpus
                     }
                 }
 
+                includedObjects.Add(includes);
                 var pageTweets = new List<JsonElement>();
                 if (root.TryGetProperty("data", out var data))
                 {
@@ -81,7 +105,14 @@ public sealed class SourceCorpus
             }
         }
 
-        return new SourceCorpus(files, tweets, usernames);
+        var deletions = new Dictionary<long, string>();
+        foreach (var line in File.ReadLines(TestData.Path(ComplianceFile)).Where(l => l.Trim().Length > 0))
+        {
+            using var result = JsonDocument.Parse(line);
+            deletions[ParseId(result.RootElement.GetProperty("id"))] = result.RootElement.GetProperty("reason").GetString()!;
+        }
+
+        return new SourceCorpus(files, tweets, usernames, includedObjects, deletions);
     }
 
     /// <summary>Returns true for a file of API response pages; the folder also holds compliance results, which are not.</summary>
@@ -122,7 +153,11 @@ public sealed record SourceTweet(
     IReadOnlyList<(string Type, long Id)> References,
     IReadOnlyList<string> Hashtags,
     IReadOnlyList<string> Mentions,
-    IReadOnlyList<(string? ExpandedUrl, string? UnwoundUrl)> Urls)
+    IReadOnlyList<(string? ExpandedUrl, string? UnwoundUrl)> Urls,
+    long Engagement,
+    IReadOnlyList<string> MediaKeys,
+    string? PlaceId,
+    IReadOnlyList<long> PollIds)
 {
     /// <summary>The id of the retweeted original, when the tweet is a retweet.</summary>
     public long? RetweetedId => References.Where(r => r.Type == "retweeted").Select(r => (long?)r.Id).FirstOrDefault();
@@ -156,8 +191,16 @@ public sealed record SourceTweet(
                 : [],
             [.. Entities(entities, "hashtags").Select(h => h.GetProperty("tag").GetString()!)],
             [.. Entities(entities, "mentions").Select(m => m.GetProperty("username").GetString()!)],
-            [.. Entities(entities, "urls").Select(u => (Text(u, "expanded_url"), Text(u, "unwound_url")))]);
+            [.. Entities(entities, "urls").Select(u => (Text(u, "expanded_url"), Text(u, "unwound_url")))],
+            new[] { "like_count", "retweet_count", "reply_count", "quote_count" }
+                .Sum(name => tweet.TryGetProperty("public_metrics", out var counts) && counts.TryGetProperty(name, out var count) ? count.GetInt64() : 0),
+            [.. Attachments(tweet, "media_keys").Select(key => key.GetString()!)],
+            tweet.TryGetProperty("geo", out var geo) ? Text(geo, "place_id") : null,
+            [.. Attachments(tweet, "poll_ids").Select(SourceCorpus.ParseId)]);
     }
+
+    private static List<JsonElement> Attachments(JsonElement tweet, string kind) =>
+        tweet.TryGetProperty("attachments", out var attachments) && attachments.TryGetProperty(kind, out var list) ? [.. list.EnumerateArray()] : [];
 
     private static List<JsonElement> Entities(JsonElement entities, string kind) =>
         entities.ValueKind == JsonValueKind.Object && entities.TryGetProperty(kind, out var list) ? [.. list.EnumerateArray()] : [];
@@ -166,5 +209,52 @@ public sealed record SourceTweet(
         tweet.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? SourceCorpus.ParseId(value) : null;
 
     private static string? Text(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+}
+
+/// <summary>The media, places and polls of every page's <c>includes</c>; a later page replaces an earlier copy.</summary>
+internal sealed class IncludedObjects
+{
+    /// <summary>Media types by media key.</summary>
+    public Dictionary<string, string> MediaTypes { get; } = [];
+
+    /// <summary>Full name and country code by place id.</summary>
+    public Dictionary<string, (string? FullName, string? CountryCode)> Places { get; } = [];
+
+    /// <summary>Options by poll id.</summary>
+    public Dictionary<long, IReadOnlyList<(long Position, string Label, long? Votes)>> PollOptions { get; } = [];
+
+    /// <summary>Adds the objects of one page's <c>includes</c>.</summary>
+    public void Add(JsonElement includes)
+    {
+        if (includes.ValueKind != JsonValueKind.Object)
+        {
+            return;
+        }
+
+        foreach (var media in List(includes, "media"))
+        {
+            MediaTypes[media.GetProperty("media_key").GetString()!] = media.GetProperty("type").GetString()!;
+        }
+
+        foreach (var place in List(includes, "places"))
+        {
+            Places[place.GetProperty("id").GetString()!] = (String(place, "full_name"), String(place, "country_code"));
+        }
+
+        foreach (var poll in List(includes, "polls"))
+        {
+            PollOptions[SourceCorpus.ParseId(poll.GetProperty("id"))] =
+                [.. poll.GetProperty("options").EnumerateArray().Select(o => (
+                    o.GetProperty("position").GetInt64(),
+                    o.GetProperty("label").GetString()!,
+                    o.TryGetProperty("votes", out var votes) ? votes.GetInt64() : (long?)null))];
+        }
+    }
+
+    private static List<JsonElement> List(JsonElement includes, string kind) =>
+        includes.TryGetProperty(kind, out var list) ? [.. list.EnumerateArray()] : [];
+
+    private static string? String(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }
