@@ -7,6 +7,7 @@ using MongoDB.Driver;
 using Pipeline.Core.Hosting;
 using Pipeline.Core.Queue;
 using Pipeline.Core.Tweets;
+using Pipeline.MongoWriter.Rescore;
 
 namespace Pipeline.MongoWriter;
 
@@ -68,5 +69,34 @@ internal static class MongoWriterHosting
         builder.Services.Configure<QueueConsumerOptions>(options => options.Subscription = DefaultSubscription);
         builder.AddQueueConsumer<MongoWriterHandler>();
         return builder;
+    }
+
+    /// <summary>
+    /// Adds the validated <see cref="RescoreOptions"/> and the <see cref="SentimentRescore"/> worker
+    /// of <c>mongo-writer rescore</c>. Call it after <see cref="AddMongo"/> and run the host with
+    /// <see cref="RunRescoreAsync"/>.
+    /// </summary>
+    public static IHostApplicationBuilder AddSentimentRescore(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<RescoreOptions>()
+            .Bind(builder.Configuration.GetSection(RescoreOptions.SectionName))
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<RescoreOptions>, RescoreOptionsValidator>();
+        builder.Services.AddSingleton<SentimentRescore>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<SentimentRescore>());
+        return builder;
+    }
+
+    /// <summary>
+    /// Runs a host built with <see cref="AddSentimentRescore"/> and returns the exit code: 0 when
+    /// every outdated document was rescored, <see cref="PipelineHosting.FatalExitCode"/> when the
+    /// rescore failed or was stopped before it finished.
+    /// </summary>
+    public static async Task<int> RunRescoreAsync(this IHost host)
+    {
+        // RunServiceAsync disposes the host, so the worker is looked up first.
+        var rescore = host.Services.GetRequiredService<SentimentRescore>();
+        var exitCode = await host.RunServiceAsync("mongo-writer rescore");
+        return exitCode == 0 && !rescore.Completed ? PipelineHosting.FatalExitCode : exitCode;
     }
 }

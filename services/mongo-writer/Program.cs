@@ -9,6 +9,11 @@ if (ServiceCommands.IsCommand(args))
     return await ServiceCommands.RunAsync(args);
 }
 
+if (MongoWriterCommands.IsCommand(args))
+{
+    return await MongoWriterCommands.RunAsync(args);
+}
+
 var builder = Host.CreateApplicationBuilder(args);
 builder.AddPipelineDefaults();
 builder.AddOperations().AddDependencyCheck<IMongoDatabase>("mongo", (database, token) => database.RunCommandAsync<BsonDocument>("{ ping: 1 }", cancellationToken: token));

@@ -29,6 +29,12 @@ internal static class TweetDocumentMapper
     /// <summary>The field of a user document that holds when the user object was observed.</summary>
     public const string UserObservedAtField = "observed_at";
 
+    /// <summary>The <c>sentiment.scored_text_source</c> of a tweet scored on its own full text.</summary>
+    public const string FullTextSource = "full_text";
+
+    /// <summary>The <c>sentiment.scored_text_source</c> of a retweet scored on its original's full text.</summary>
+    public const string RetweetedOriginalSource = "retweeted_original";
+
     /// <summary>
     /// Builds the <c>tweets</c> document of an envelope. Throws <see cref="FormatException"/>,
     /// <see cref="KeyNotFoundException"/> or <see cref="InvalidOperationException"/> when the raw
@@ -67,9 +73,18 @@ internal static class TweetDocumentMapper
             ? envelope.ReferencedTweets.FirstOrDefault(r => r.Type == TweetReference.Retweeted && IsSameId(r.Id, originalId))?.Tweet
             : null;
         var (text, source) = original is { } raw
-            ? (Tweet.Parse(raw).FullText, "retweeted_original")
-            : (tweet.FullText, "full_text");
+            ? (Tweet.Parse(raw).FullText, RetweetedOriginalSource)
+            : (tweet.FullText, FullTextSource);
 
+        return MapScores(text, source);
+    }
+
+    /// <summary>
+    /// Builds the <c>sentiment</c> field of <paramref name="text"/> with the default scorer, recording
+    /// where the text came from (<see cref="FullTextSource"/> or <see cref="RetweetedOriginalSource"/>).
+    /// </summary>
+    public static BsonDocument MapScores(string text, string source)
+    {
         var scorer = VaderScorer.Default;
         var scores = scorer.Score(text);
         return new BsonDocument
