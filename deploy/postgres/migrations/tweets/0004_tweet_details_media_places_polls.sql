@@ -3,7 +3,8 @@
 -- raw JSON can fill are filled here, so an existing database gets them for the rows it has.
 -- Media, place and poll objects were never stored before this migration, so only the links to
 -- them are filled for older rows; the objects arrive with the next observation of their tweet.
--- The upserts are in services/postgres-writer/TweetStore.cs.
+-- The upserts are in services/postgres-writer/TweetStore.cs. An id is read only when it is a
+-- decimal string within bigint, as the writer reads it; anything else stays null.
 
 alter table public.tweets
     add column withheld_country_codes text[],
@@ -37,8 +38,7 @@ update public.tweets
                         then (raw #>> '{geo,coordinates,coordinates,0}')::double precision end,
        latitude = case when jsonb_typeof(raw #> '{geo,coordinates,coordinates,1}') = 'number'
                        then (raw #>> '{geo,coordinates,coordinates,1}')::double precision end,
-       poll_id = case when raw #>> '{attachments,poll_ids,0}' ~ '^[0-9]{1,18}$'
-                      then (raw #>> '{attachments,poll_ids,0}')::bigint end
+       poll_id = case when raw #>> '{attachments,poll_ids,0}' ~ '^[0-9]{1,19}$' then case when (raw #>> '{attachments,poll_ids,0}')::numeric <= 9223372036854775807 then (raw #>> '{attachments,poll_ids,0}')::bigint end end
  where raw ? 'withheld' or raw ? 'geo' or raw ? 'attachments';
 
 alter table public.users
@@ -59,8 +59,8 @@ comment on column public.users.withheld_country_codes is 'Countries where the ac
 update public.users
    set url = raw ->> 'url',
        expanded_url = raw #>> '{entities,url,urls,0,expanded_url}',
-       pinned_tweet_id = case when raw ->> 'pinned_tweet_id' ~ '^[0-9]{1,18}$' then (raw ->> 'pinned_tweet_id')::bigint end,
-       most_recent_tweet_id = case when raw ->> 'most_recent_tweet_id' ~ '^[0-9]{1,18}$' then (raw ->> 'most_recent_tweet_id')::bigint end,
+       pinned_tweet_id = case when raw ->> 'pinned_tweet_id' ~ '^[0-9]{1,19}$' then case when (raw ->> 'pinned_tweet_id')::numeric <= 9223372036854775807 then (raw ->> 'pinned_tweet_id')::bigint end end,
+       most_recent_tweet_id = case when raw ->> 'most_recent_tweet_id' ~ '^[0-9]{1,19}$' then case when (raw ->> 'most_recent_tweet_id')::numeric <= 9223372036854775807 then (raw ->> 'most_recent_tweet_id')::bigint end end,
        profile_banner_url = raw ->> 'profile_banner_url',
        withheld_country_codes = case when jsonb_typeof(raw #> '{withheld,country_codes}') = 'array'
                                      then array(select jsonb_array_elements_text(raw #> '{withheld,country_codes}')) end
