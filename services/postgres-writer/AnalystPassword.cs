@@ -31,10 +31,10 @@ internal sealed class AnalystPassword(
     ILogger<AnalystPassword> logger) : IHostedService
 {
     // The password travels as a bound parameter into a transaction-local setting, and the
-    // statement is built from it on the server with format('%L'), which quotes it as a literal.
-    // So the password is never part of SQL text that this process sends or that a client-side
-    // log could show. PostgreSQL hashes it with its password_encryption setting (SCRAM-SHA-256
-    // by default since PostgreSQL 14).
+    // statement is built from it on the server with format('%L'), which quotes it as a literal,
+    // so no SQL text that this process sends contains it. PostgreSQL hashes it with its
+    // password_encryption setting (SCRAM-SHA-256 by default since PostgreSQL 14).
+    // NOTE: with log_statement = 'all' the server logs bound parameters, this password among them.
     // The setting is local to the transaction, so it is gone after the commit.
     private const string StorePassword = "select set_config('pipeline.analyst_password', @Password, true)";
 

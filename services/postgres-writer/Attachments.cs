@@ -123,7 +123,7 @@ internal sealed record PollObservation(
             }
         }
 
-        // A repeated position cannot be stored twice; the API numbers each choice once.
+        // The API numbers each choice once, so a repeated position is dropped rather than failing the insert.
         options = [.. options.DistinctBy(o => o.Position)];
 
         DateTimeOffset? end = null;
@@ -135,7 +135,7 @@ internal sealed record PollObservation(
             }
             catch (FormatException)
             {
-                // An unreadable end time is stored as missing; raw keeps the text.
+                // An unreadable end time is stored as missing, and raw keeps the text.
             }
         }
 

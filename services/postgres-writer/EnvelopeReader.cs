@@ -6,10 +6,10 @@ using Pipeline.Core.Tweets;
 namespace Pipeline.PostgresWriter;
 
 /// <summary>
-/// Reads a queue message into what it delivers: for a tweet, the message's own tweet, the
-/// referenced tweets the page included, their authors and the tweet's media, place and poll; for
-/// a deletion, the tombstone. Strings are read after U+0000 was replaced, so typed columns and the
-/// raw JSON agree.
+/// Reads a queue message into what it delivers. A tweet message delivers its own tweet, the
+/// referenced tweets the page included, their authors and the tweet's media, place and poll. A
+/// deletion message delivers a tombstone. Strings are read after U+0000 was replaced, so typed
+/// columns and the raw JSON agree.
 /// </summary>
 internal static class EnvelopeReader
 {

@@ -26,7 +26,7 @@ internal sealed record TweetDetails(
 
     /// <summary>
     /// Reads the details of a raw tweet object. <paramref name="fullTextEntities"/> is the
-    /// <c>entities</c> object whose offsets point into the full text, which holds the annotations.
+    /// <c>entities</c> object whose offsets point into the full text. It contains the annotations.
     /// </summary>
     public static TweetDetails Parse(JsonElement tweet, JsonElement? fullTextEntities)
     {

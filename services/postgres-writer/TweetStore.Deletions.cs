@@ -44,19 +44,16 @@ internal sealed partial class TweetStore
            and not exists (select 1 from public.tweet_media other
                             where other.media_key = m.media_key and other.tweet_id <> all (@Ids));
 
+        with removed_polls as (
+            delete from public.polls p
+             where p.id in (select t.poll_id from public.tweets t where t.id = any (@Ids)
+                            union all
+                            select unnest(@BatchPollIds::bigint[]))
+               and not exists (select 1 from public.tweets other
+                                where other.poll_id = p.id and other.id <> all (@Ids))
+            returning p.id)
         delete from public.poll_options o
-         where o.poll_id in (select t.poll_id from public.tweets t where t.id = any (@Ids)
-                             union all
-                             select unnest(@BatchPollIds::bigint[]))
-           and not exists (select 1 from public.tweets other
-                            where other.poll_id = o.poll_id and other.id <> all (@Ids));
-
-        delete from public.polls p
-         where p.id in (select t.poll_id from public.tweets t where t.id = any (@Ids)
-                        union all
-                        select unnest(@BatchPollIds::bigint[]))
-           and not exists (select 1 from public.tweets other
-                            where other.poll_id = p.id and other.id <> all (@Ids));
+         where o.poll_id in (select id from removed_polls);
 
         delete from public.hashtags where tweet_id = any (@Ids);
         delete from public.cashtags where tweet_id = any (@Ids);
@@ -83,7 +80,7 @@ internal sealed partial class TweetStore
             }
 
             // Tweets with a tombstone were not written, so only the deletions' own ids can still
-            // have rows; the batch's media and polls are checked for ones that no stored tweet links to.
+            // have rows. The batch's media and polls are checked for ones that no stored tweet links to.
             var parameters = new
             {
                 Ids = deletedIds,

@@ -21,7 +21,7 @@ internal sealed partial class TweetStore(
     IOptions<DeletionOptions> deletionOptions)
 {
     // The role of 0006_roles.sql. It may change only the tweet tables, so a statement that writes
-    // anywhere else fails; the queue acknowledgement runs on the consumer's own connection.
+    // anywhere else fails. The queue acknowledgement runs on the consumer's own connection.
     private const string SetWriterRole = "set local role tweets_writer";
 
     // A newer or equally new observation replaces the row. An older one changes nothing.

@@ -67,7 +67,7 @@ public sealed class DeletionTests(PostgresFixture fixture)
     }
 
     [Fact]
-    public async Task Flag_SameBatchTweetAfterDeletion_StoresTweetFlagged()
+    public async Task Flag_SameBatch_StoresTweetFlagged()
     {
         await using var database = await WriterDatabase.CreateAsync(fixture, DeletionMode.Flag);
 
@@ -164,7 +164,7 @@ public sealed class DeletionTests(PostgresFixture fixture)
     }
 
     [Fact]
-    public async Task Remove_SameBatchTweetAfterDeletion_StoresNothing()
+    public async Task Remove_SameBatch_StoresNothing()
     {
         await using var database = await WriterDatabase.CreateAsync(fixture, DeletionMode.Remove);
 

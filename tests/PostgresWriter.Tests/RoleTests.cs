@@ -10,8 +10,8 @@ namespace Pipeline.PostgresWriter.Tests;
 
 /// <summary>
 /// The tweets_writer and analyst roles of migration 0006. Roles belong to the whole PostgreSQL
-/// cluster, so these tests share them with every database of the container; the collection runs
-/// its tests one at a time.
+/// cluster, so these tests share them with every database of the container. That is safe because
+/// the collection runs its tests one at a time.
 /// </summary>
 [Collection(UsesPostgres.Name)]
 public sealed class RoleTests(PostgresFixture fixture)

@@ -47,7 +47,7 @@ public sealed class TweetDetailsTests(PostgresFixture fixture)
     }
 
     [Fact]
-    public async Task Handle_BrexitPage_StoresEntityAnnotationsAsTextSpans()
+    public async Task Handle_BrexitPage_StoresEntityAnnotations()
     {
         await using var database = await WriterDatabase.CreateAsync(fixture);
         var envelopes = Envelopes.FromRecordedPages(Brexit);
@@ -72,7 +72,7 @@ public sealed class TweetDetailsTests(PostgresFixture fixture)
                 NormalizedText: a.GetProperty("normalized_text").GetString()!,
                 Probability: a.GetProperty("probability").GetDouble(),
                 Start: a.GetProperty("start").GetInt32(),
-                // The API's end is inclusive; the table's is exclusive like the other entity tables.
+                // The API's end is inclusive, but the table's is exclusive like the other entity tables.
                 End: a.GetProperty("end").GetInt32() + 1)))
             .OrderBy(r => r.TweetId).ThenBy(r => r.Position)
             .ToList();
