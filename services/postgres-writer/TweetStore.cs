@@ -340,8 +340,8 @@ internal sealed partial class TweetStore(
     }
 
     /// <summary>
-    /// Stores rescored sentiment rows and returns how many were written. A row that already has
-    /// scores from <see cref="LexiconVersion"/> is left as it is.
+    /// Stores rescored sentiment rows under the <c>tweets_writer</c> role and returns how many were
+    /// written. A row that already has scores from <see cref="LexiconVersion"/> is left as it is.
     /// </summary>
     public async Task<int> WriteRescoredSentimentAsync(IReadOnlyList<TweetSentiment> sentiments, CancellationToken cancellationToken)
     {
@@ -351,8 +351,12 @@ internal sealed partial class TweetStore(
         }
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteAsync(new CommandDefinition(
-            UpsertRescoredSentiment, SentimentParameters(sentiments, timeProvider.GetUtcNow()), cancellationToken: cancellationToken));
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(SetWriterRole, transaction: transaction, cancellationToken: cancellationToken));
+        var written = await connection.ExecuteAsync(new CommandDefinition(
+            UpsertRescoredSentiment, SentimentParameters(sentiments, timeProvider.GetUtcNow()), transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+        return written;
     }
 
     private static object UserParameters(IReadOnlyList<UserObservation> users, DateTimeOffset now) => new

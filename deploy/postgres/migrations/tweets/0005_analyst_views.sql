@@ -92,6 +92,9 @@ $$;
 
 comment on function public.top_tweets(timestamptz, timestamptz, integer) is 'The max_rows posts created in [from_time, to_time) with the highest engagement (likes + retweets + replies + quotes when last collected), highest first, ties by newest id. Retweets, older versions of edited posts and tweets flagged deleted are left out; referenced_only tells apart the originals that are stored only because a collected tweet referenced them. Example: select * from top_tweets(now() - interval ''1 day'', now(), 20).';
 
+-- NOTE: PostgreSQL cannot push a filter on conversation_id into a recursive query, so every
+-- query of this view walks all stored threads; on a large table, copy the query and restrict its
+-- first part to one conversation.
 create view public.reply_threads as
 with recursive thread as (
     -- A thread starts at each stored tweet whose parent is not stored: the conversation's root,
