@@ -91,12 +91,14 @@ public sealed class ComposeStack : IAsyncDisposable
     }
 
     /// <summary>Returns the Docker state of the container of <paramref name="service"/>.</summary>
-    public ServiceState Inspect(string service)
+    public ServiceState Inspect(string service) => InspectContainer(ContainerId(service));
+
+    /// <summary>Returns the Docker state of a container, found by its id without asking compose.</summary>
+    public static ServiceState InspectContainer(string id)
     {
-        var id = ContainerId(service);
         var format = "{{.RestartCount}} {{.State.Status}} {{.State.ExitCode}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}";
         var (exitCode, output) = DockerEngine.Run("docker", $"inspect -f \"{format}\" {id}");
-        Assert.True(exitCode == 0, $"docker inspect of {service} ({id}) failed: {output}");
+        Assert.True(exitCode == 0, $"docker inspect of container {id} failed: {output}");
         var fields = output.Trim().Split(' ');
         return new ServiceState(int.Parse(fields[0], CultureInfo.InvariantCulture), fields[1], int.Parse(fields[2], CultureInfo.InvariantCulture), fields[3]);
     }
