@@ -21,6 +21,18 @@ internal sealed record TweetDetails(
     IReadOnlyList<ContextAnnotation> ContextAnnotations,
     IReadOnlyList<EntityAnnotation> EntityAnnotations)
 {
+    /// <summary>Id of the X Community the tweet was posted in.</summary>
+    public long? CommunityId { get; init; }
+
+    /// <summary>Whether the tweet could be edited when collected (<c>edit_controls.is_edit_eligible</c>).</summary>
+    public bool? IsEditEligible { get; init; }
+
+    /// <summary>Until when the author may edit the tweet (<c>edit_controls.editable_until</c>).</summary>
+    public DateTimeOffset? EditableUntil { get; init; }
+
+    /// <summary>Edits the author had left when the tweet was collected (<c>edit_controls.edits_remaining</c>).</summary>
+    public int? EditsRemaining { get; init; }
+
     /// <summary>A tweet without any of these fields.</summary>
     public static TweetDetails Empty { get; } = new(null, null, null, null, null, null, [], [], []);
 
@@ -37,24 +49,27 @@ internal sealed record TweetDetails(
         // geo.coordinates is a GeoJSON Point: coordinates are [longitude, latitude].
         var point = Property(Property(geo, "coordinates"), "coordinates");
         var pollIds = Strings(attachments, "poll_ids");
+        var editControls = Property(tweet, "edit_controls");
 
         return new TweetDetails(
             withheld.ValueKind == JsonValueKind.Object && Property(withheld, "country_codes").ValueKind == JsonValueKind.Array
                 ? Strings(withheld, "country_codes")
                 : null,
-            Property(withheld, "copyright").ValueKind switch
-            {
-                JsonValueKind.True => true,
-                JsonValueKind.False => false,
-                _ => null,
-            },
+            Boolean(Property(withheld, "copyright")),
             GetString(geo, "place_id"),
             Number(point, 0),
             Number(point, 1),
             pollIds.Count > 0 ? ParseId(pollIds[0]) : null,
             Strings(attachments, "media_keys"),
             ReadContextAnnotations(tweet),
-            ReadEntityAnnotations(fullTextEntities));
+            ReadEntityAnnotations(fullTextEntities))
+        {
+            CommunityId = ParseId(GetString(tweet, "community_id")),
+            IsEditEligible = Boolean(Property(editControls, "is_edit_eligible")),
+            EditableUntil = Timestamp(GetString(editControls, "editable_until")),
+            // Recorded pages write edits_remaining as a string ("4"), the spec as an integer.
+            EditsRemaining = editControls.ValueKind == JsonValueKind.Object ? (int?)ApiJson.GetInt64(editControls, "edits_remaining") : null,
+        };
     }
 
     /// <summary>Returns the <c>entities</c> object whose offsets point into the full text: <c>note_tweet.entities</c> of a long post, otherwise the top-level one.</summary>
@@ -104,6 +119,31 @@ internal sealed record TweetDetails(
         return array.ValueKind == JsonValueKind.Array
             ? [.. array.EnumerateArray().Where(i => i.ValueKind == JsonValueKind.String).Select(i => i.GetString()!)]
             : [];
+    }
+
+    private static bool? Boolean(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        _ => null,
+    };
+
+    // An unreadable timestamp is stored as missing, and raw keeps the text.
+    private static DateTimeOffset? Timestamp(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return ApiJson.ParseTimestamp(text);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
     }
 
     private static double? Number(JsonElement array, int index) =>
@@ -203,6 +243,9 @@ internal sealed record UserDetails(
     string? ProfileBannerUrl,
     IReadOnlyList<string>? WithheldCountryCodes)
 {
+    /// <summary>Posts the user had liked when observed (<c>public_metrics.like_count</c>, in the newer API only).</summary>
+    public long? LikeCount { get; init; }
+
     /// <summary>A user without any of these fields.</summary>
     public static UserDetails Empty { get; } = new(null, null, null, null, null, null);
 
@@ -212,6 +255,7 @@ internal sealed record UserDetails(
         var withheld = TweetDetails.Property(user, "withheld");
         var urls = TweetDetails.Property(TweetDetails.Property(TweetDetails.Property(user, "entities"), "url"), "urls");
         var firstUrl = urls.ValueKind == JsonValueKind.Array && urls.GetArrayLength() > 0 ? urls[0] : default;
+        var metrics = TweetDetails.Property(user, "public_metrics");
 
         return new UserDetails(
             TweetDetails.GetString(user, "url"),
@@ -221,6 +265,9 @@ internal sealed record UserDetails(
             TweetDetails.GetString(user, "profile_banner_url"),
             TweetDetails.Property(withheld, "country_codes").ValueKind == JsonValueKind.Array
                 ? TweetDetails.Strings(withheld, "country_codes")
-                : null);
+                : null)
+        {
+            LikeCount = metrics.ValueKind == JsonValueKind.Object ? ApiJson.GetInt64(metrics, "like_count") : null,
+        };
     }
 }

@@ -29,19 +29,21 @@ internal sealed partial class TweetStore(
         insert into public.users as u (id, username, name, created_at, description, location, verified, verified_type,
                                        protected, profile_image_url, followers_count, following_count, tweet_count,
                                        listed_count, observed_at, raw, first_stored_at, updated_at, url, expanded_url,
-                                       pinned_tweet_id, most_recent_tweet_id, profile_banner_url, withheld_country_codes)
+                                       pinned_tweet_id, most_recent_tweet_id, profile_banner_url, withheld_country_codes,
+                                       like_count)
         select r.id, r.username, r.name, r.created_at, r.description, r.location, r.verified, r.verified_type,
                r.protected, r.profile_image_url, r.followers_count, r.following_count, r.tweet_count,
                r.listed_count, r.observed_at, r.raw::jsonb, @Now, @Now, r.url, r.expanded_url,
-               r.pinned_tweet_id, r.most_recent_tweet_id, r.profile_banner_url, r.withheld_country_codes::text[]
+               r.pinned_tweet_id, r.most_recent_tweet_id, r.profile_banner_url, r.withheld_country_codes::text[],
+               r.like_count
           from unnest(@Ids, @Usernames, @Names, @CreatedAts, @Descriptions, @Locations, @Verified, @VerifiedTypes,
                       @Protected, @ProfileImageUrls, @FollowersCounts, @FollowingCounts, @TweetCounts,
                       @ListedCounts, @ObservedAts, @Raws, @Urls, @ExpandedUrls, @PinnedTweetIds,
-                      @MostRecentTweetIds, @ProfileBannerUrls, @WithheldCountryCodes)
+                      @MostRecentTweetIds, @ProfileBannerUrls, @WithheldCountryCodes, @UserLikeCounts)
                as r (id, username, name, created_at, description, location, verified, verified_type,
                      protected, profile_image_url, followers_count, following_count, tweet_count,
                      listed_count, observed_at, raw, url, expanded_url, pinned_tweet_id, most_recent_tweet_id,
-                     profile_banner_url, withheld_country_codes)
+                     profile_banner_url, withheld_country_codes, like_count)
         on conflict (id) do update
            set username = excluded.username,
                name = excluded.name,
@@ -62,6 +64,7 @@ internal sealed partial class TweetStore(
                most_recent_tweet_id = excluded.most_recent_tweet_id,
                profile_banner_url = excluded.profile_banner_url,
                withheld_country_codes = excluded.withheld_country_codes,
+               like_count = excluded.like_count,
                observed_at = excluded.observed_at,
                raw = excluded.raw,
                updated_at = excluded.updated_at
@@ -78,23 +81,27 @@ internal sealed partial class TweetStore(
                                         reply_count, like_count, quote_count, impression_count, bookmark_count,
                                         metrics_observed_at, edit_history_ids, raw, referenced_only, collected_at,
                                         first_stored_at, updated_at, withheld_country_codes, withheld_copyright,
-                                        place_id, longitude, latitude, poll_id)
+                                        place_id, longitude, latitude, poll_id, community_id, is_edit_eligible,
+                                        editable_until, edits_remaining)
         select r.id, r.author_id, r.text, r.full_text, r.created_at, r.lang, r.source, r.conversation_id,
                r.in_reply_to_user_id, r.reply_settings, r.possibly_sensitive, r.retweet_count,
                r.reply_count, r.like_count, r.quote_count, r.impression_count, r.bookmark_count,
                r.collected_at, r.edit_history_ids::bigint[], r.raw::jsonb, r.referenced_only, r.collected_at,
                @Now, @Now, r.withheld_country_codes::text[], r.withheld_copyright,
-               r.place_id, r.longitude, r.latitude, r.poll_id
+               r.place_id, r.longitude, r.latitude, r.poll_id, r.community_id, r.is_edit_eligible,
+               r.editable_until, r.edits_remaining
           from unnest(@Ids, @AuthorIds, @Texts, @FullTexts, @CreatedAts, @Langs, @Sources, @ConversationIds,
                       @InReplyToUserIds, @ReplySettings, @PossiblySensitive, @RetweetCounts,
                       @ReplyCounts, @LikeCounts, @QuoteCounts, @ImpressionCounts, @BookmarkCounts,
                       @EditHistoryIds, @Raws, @ReferencedOnly, @CollectedAts, @WithheldCountryCodes,
-                      @WithheldCopyright, @PlaceIds, @Longitudes, @Latitudes, @PollIds)
+                      @WithheldCopyright, @PlaceIds, @Longitudes, @Latitudes, @PollIds, @CommunityIds,
+                      @IsEditEligible, @EditableUntils, @EditsRemaining)
                as r (id, author_id, text, full_text, created_at, lang, source, conversation_id,
                      in_reply_to_user_id, reply_settings, possibly_sensitive, retweet_count,
                      reply_count, like_count, quote_count, impression_count, bookmark_count,
                      edit_history_ids, raw, referenced_only, collected_at, withheld_country_codes,
-                     withheld_copyright, place_id, longitude, latitude, poll_id)
+                     withheld_copyright, place_id, longitude, latitude, poll_id, community_id,
+                     is_edit_eligible, editable_until, edits_remaining)
          where not (@SkipTombstoned and exists (select 1 from public.deleted_tweets d where d.id = r.id))
         on conflict (id) do update
            set author_id = excluded.author_id,
@@ -113,6 +120,10 @@ internal sealed partial class TweetStore(
                longitude = excluded.longitude,
                latitude = excluded.latitude,
                poll_id = excluded.poll_id,
+               community_id = excluded.community_id,
+               is_edit_eligible = excluded.is_edit_eligible,
+               editable_until = excluded.editable_until,
+               edits_remaining = excluded.edits_remaining,
                retweet_count = case when excluded.metrics_observed_at >= t.metrics_observed_at then excluded.retweet_count else t.retweet_count end,
                reply_count = case when excluded.metrics_observed_at >= t.metrics_observed_at then excluded.reply_count else t.reply_count end,
                like_count = case when excluded.metrics_observed_at >= t.metrics_observed_at then excluded.like_count else t.like_count end,
@@ -384,6 +395,7 @@ internal sealed partial class TweetStore(
         MostRecentTweetIds = users.Select(u => u.Details.MostRecentTweetId).ToArray(),
         ProfileBannerUrls = users.Select(u => u.Details.ProfileBannerUrl).ToArray(),
         WithheldCountryCodes = users.Select(u => TextArrayLiteral(u.Details.WithheldCountryCodes)).ToArray(),
+        UserLikeCounts = users.Select(u => u.Details.LikeCount).ToArray(),
     };
 
     private static object TweetParameters(IReadOnlyList<TweetObservation> tweets, DateTimeOffset now, bool skipTombstoned) => new
@@ -418,6 +430,10 @@ internal sealed partial class TweetStore(
         Longitudes = tweets.Select(t => t.Details.Longitude).ToArray(),
         Latitudes = tweets.Select(t => t.Details.Latitude).ToArray(),
         PollIds = tweets.Select(t => t.Details.PollId).ToArray(),
+        CommunityIds = tweets.Select(t => t.Details.CommunityId).ToArray(),
+        IsEditEligible = tweets.Select(t => t.Details.IsEditEligible).ToArray(),
+        EditableUntils = tweets.Select(t => t.Details.EditableUntil).ToArray(),
+        EditsRemaining = tweets.Select(t => t.Details.EditsRemaining).ToArray(),
     };
 
     private object SentimentParameters(IReadOnlyList<TweetSentiment> sentiments, DateTimeOffset now) => new

@@ -135,6 +135,42 @@ public sealed class TweetDetailsTests(PostgresFixture fixture)
         Assert.Equal(source.GetProperty("variants").GetArrayLength(), row.VariantCount);
     }
 
+    [Theory]
+    [InlineData(MediaTweet)]
+    [InlineData("docnow-twarc-csv/edited.jsonl")]
+    public async Task Handle_RecordedTweet_StoresEditControls(string page)
+    {
+        await using var database = await WriterDatabase.CreateAsync(fixture);
+        var envelope = Assert.Single(Envelopes.FromRecordedPages(page));
+        var source = envelope.Tweet.GetProperty("edit_controls");
+
+        await database.HandleAsync(Envelopes.Messages(1, envelope));
+
+        var row = Assert.Single(await database.QueryAsync<(bool? IsEditEligible, DateTime? EditableUntil, int? EditsRemaining)>(
+            "select is_edit_eligible, editable_until, edits_remaining from public.tweets"));
+        Assert.Equal(source.GetProperty("is_edit_eligible").GetBoolean(), row.IsEditEligible);
+        Assert.Equal(DateTimeOffset.Parse(source.GetProperty("editable_until").GetString()!, System.Globalization.CultureInfo.InvariantCulture).UtcDateTime, row.EditableUntil);
+        // media_tweet.jsonl writes edits_remaining as a number, edited.jsonl as a string.
+        Assert.Equal(int.Parse(source.GetProperty("edits_remaining").GetRawText().Trim('"'), System.Globalization.CultureInfo.InvariantCulture), row.EditsRemaining);
+    }
+
+    [Fact]
+    public async Task Handle_CommunityAndUserLikes_AreStored()
+    {
+        await using var database = await WriterDatabase.CreateAsync(fixture);
+
+        // Shapes of the X API v2 OpenAPI Tweet.community_id and User.public_metrics.like_count,
+        // which the recorded pages predate.
+        var envelope = Envelopes.FromTweet(
+            """{"id": "22", "text": "in a community", "author_id": "23", "community_id": "1471580197908586507"}""",
+            """{"id": "23", "username": "c", "name": "C", "public_metrics": {"followers_count": 1, "following_count": 2, "tweet_count": 3, "listed_count": 4, "like_count": 5}}""");
+
+        await database.HandleAsync(Envelopes.Messages(1, envelope));
+
+        Assert.Equal(1471580197908586507L, await database.ScalarAsync<long>("select community_id from public.tweets"));
+        Assert.Equal(5, await database.ScalarAsync<long>("select like_count from public.users"));
+    }
+
     [Fact]
     public async Task Handle_BrexitPage_StoresPhotosInOrder()
     {

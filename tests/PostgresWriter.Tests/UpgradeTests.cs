@@ -28,7 +28,8 @@ public sealed class UpgradeTests(PostgresFixture fixture)
     private static readonly string[] BackfilledQueries =
     [
         "select id, withheld_country_codes, withheld_copyright, place_id, longitude, latitude, poll_id from public.tweets order by id",
-        "select id, url, expanded_url, pinned_tweet_id, most_recent_tweet_id, profile_banner_url, withheld_country_codes from public.users order by id",
+        "select id, community_id, is_edit_eligible, editable_until, edits_remaining from public.tweets where editable_until is not null order by id",
+        "select id, url, expanded_url, pinned_tweet_id, most_recent_tweet_id, profile_banner_url, withheld_country_codes, like_count from public.users order by id",
         "select tweet_id, position, domain_id, domain_name, domain_description, entity_id, entity_name, entity_description from public.context_annotations order by 1, 2",
         "select tweet_id, position, type, normalized_text, probability, start, \"end\" from public.entity_annotations order by 1, 2",
         "select tweet_id, position, media_key from public.tweet_media order by 1, 2",
