@@ -111,8 +111,8 @@ internal static partial class Log
     [LoggerMessage(2034, LogLevel.Warning, "Reading or changing the filtered-stream rules failed ({Reason}); next try in {Wait}")]
     public static partial void StreamRulesSyncFailed(ILogger logger, string reason, TimeSpan wait);
 
-    [LoggerMessage(2060, LogLevel.Debug, "Committed compliance result {File} line {Line}: deletion of tweet {TweetId} ({Reason}), {Enqueued} enqueued")]
-    public static partial void ComplianceResultCommitted(ILogger logger, string file, long line, string? tweetId, string? reason, int enqueued);
+    [LoggerMessage(2060, LogLevel.Debug, "Committed compliance results of {File} up to line {Line}: {Deletions} deletions, {Enqueued} enqueued")]
+    public static partial void ComplianceResultsCommitted(ILogger logger, string file, long line, int deletions, int enqueued);
 
     [LoggerMessage(2061, LogLevel.Information, "{Source} deletions: {Deletions} read, {Enqueued} enqueued, {Unchanged} already enqueued")]
     public static partial void DeletionsFinished(ILogger logger, string source, long deletions, long enqueued, long unchanged);

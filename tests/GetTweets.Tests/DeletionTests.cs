@@ -146,6 +146,35 @@ public sealed class DeletionTests(PostgresFixture postgres) : IDisposable
     }
 
     [Fact]
+    public async Task Compliance_LargeFile_CommitsInBatches()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+
+        // 2,500 results over three batches, an invalid line in the second and one id given twice.
+        var lines = Enumerable.Range(1, 2500)
+            .Select(i => $$"""{"id":"{{1_000_000 + i}}","action":"delete","created_at":"2019-09-06T17:25:54.667Z","reason":"deleted"}""")
+            .ToList();
+        lines[1199] = "{not json";
+        lines[2000] = lines[1999].Replace("\"deleted\"", "\"suspended\"", StringComparison.Ordinal);
+        var file = Path.Combine(folder, "large.jsonl");
+        await File.WriteAllLinesAsync(file, lines, TestContext.Current.CancellationToken);
+        var logs = new CapturedLogs();
+
+        var exitCode = await CollectorHost.RunAsync(database, Compliance(file), logs);
+
+        Assert.Equal(0, exitCode);
+        var expected = Enumerable.Range(1, 2500).Where(i => i != 1200 && i != 2001).Select(i => (1_000_000 + i).ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        await QueueContents.AssertHoldsEachOnceAsync(database, expected);
+        Assert.Equal(1200L, await QueueContents.ScalarAsync<long>(database, "select line_number from collector.rejected_lines"));
+        Assert.Equal(2500L, await QueueContents.ScalarAsync<long>(database, "select line_number from collector.checkpoints"));
+        Assert.Equal("deleted", (await MessagesAsync(database)).Single(m => m.Id == "1002000").Deletion!.Reason);
+
+        // Line 1 alone, lines 2-1001 (a full batch), up to 1199 before the rejected line, 1201-2201
+        // (1,000 deletions, as line 2001 repeats an id), and the rest.
+        Assert.Equal([1L, 1001L, 1199L, 2201L, 2500L], logs.WithEventId(2060).Select(e => long.Parse(e.Message.Split("up to line ")[1].Split(':')[0], System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
     public async Task Import_NotFoundTweet_EnqueuesDeletion()
     {
         var database = await postgres.CreateDatabaseAsync();

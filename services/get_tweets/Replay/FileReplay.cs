@@ -31,7 +31,14 @@ internal sealed class FileReplay(
     /// <summary>How much of an over-long line is stored in <c>collector.rejected_lines</c>.</summary>
     internal const int RejectedPreviewCharacters = 64 * 1024;
 
+    /// <summary>The most deletions of compliance result lines committed in one transaction.</summary>
+    internal const int MaxDeletionBatch = 1000;
+
     private readonly CollectorOptions settings = options.Value;
+
+    // The compliance results of the file being read that are not committed yet. A run reads its
+    // files one after another, so one batch serves them all.
+    private readonly DeletionBatch pendingDeletions = new();
 
     /// <summary>Reads every file under <see cref="CollectorOptions.Path"/> and returns the counters of the run.</summary>
     public async Task<ReplayProgress> RunAsync(CancellationToken cancellationToken)
@@ -81,6 +88,7 @@ internal sealed class FileReplay(
 
         var resumeAfter = ResumeLine(file, checkpoint, fingerprint);
         Log.FileStarted(logger, file.Name, resumeAfter + 1);
+        pendingDeletions.Start();
         while (line is not null)
         {
             (var next, readError) = await TryReadLineAsync(reader, cancellationToken);
@@ -98,6 +106,8 @@ internal sealed class FileReplay(
 
             line = next;
         }
+
+        await CommitDeletionsAsync(progress, cancellationToken);
     }
 
     // Invalid gzip data ends the file, but not the replay: the lines before it are read, and the rest is recorded as rejected.
@@ -182,8 +192,9 @@ internal sealed class FileReplay(
         }
     }
 
-    // NOTE: each result line commits in its own transaction, which bounds the rate at which a large
-    // compliance file is read by the database's commit latency.
+    // Results commit in batches of up to MaxDeletionBatch lines with the checkpoint of the last, so
+    // a large file is not bounded by one commit per line. The first line a run reads commits on its
+    // own, so that a rejection stored for it by an earlier run is cleared once it parses.
     private async Task ReadComplianceResultAsync(JsonElement result, string line, bool isLastLine, FilePosition position, string source, ReplayProgress progress, CancellationToken cancellationToken)
     {
         TweetDeletion? deletion;
@@ -198,9 +209,24 @@ internal sealed class FileReplay(
         }
 
         // A result whose action is not delete still moves the checkpoint past its line.
-        var commit = await store.CommitPageAsync(position.SourceKey, position.ToCheckpoint(), [], deletion is null ? [] : [deletion], rejected: null, cancellationToken);
-        Log.ComplianceResultCommitted(logger, position.File.Name, position.LineNumber, deletion?.Id, deletion?.Reason, commit.EnqueuedDeletions);
+        var isFirstLine = pendingDeletions.Add(deletion, position);
+        if (isFirstLine || pendingDeletions.Deletions.Count >= MaxDeletionBatch)
+        {
+            await CommitDeletionsAsync(progress, cancellationToken);
+        }
+    }
+
+    private async Task CommitDeletionsAsync(ReplayProgress progress, CancellationToken cancellationToken)
+    {
+        if (pendingDeletions.LastLine is not { } lastLine)
+        {
+            return;
+        }
+
+        var commit = await store.CommitPageAsync(lastLine.SourceKey, lastLine.ToCheckpoint(), [], pendingDeletions.Deletions, rejected: null, cancellationToken);
+        Log.ComplianceResultsCommitted(logger, lastLine.File.Name, lastLine.LineNumber, commit.Deletions, commit.EnqueuedDeletions);
         progress.AddPage(commit, partialErrors: 0);
+        pendingDeletions.Clear();
     }
 
     /// <summary>Returns the first <see cref="RejectedPreviewCharacters"/> characters of a line, never cutting a surrogate pair.</summary>
@@ -217,6 +243,8 @@ internal sealed class FileReplay(
 
     private async Task RejectAsync(string line, string error, bool isLastLine, FilePosition position, ReplayProgress progress, CancellationToken cancellationToken)
     {
+        // The results before this line commit first, so the checkpoint never moves past them.
+        await CommitDeletionsAsync(progress, cancellationToken);
         Log.LineRejected(logger, position.File.Name, position.LineNumber, error);
 
         // An invalid last line may be a page that is still being written: the checkpoint stays
@@ -230,5 +258,48 @@ internal sealed class FileReplay(
     private sealed record FilePosition(string SourceKey, ReplayFile File, byte[] Fingerprint, long LineNumber)
     {
         public Checkpoint ToCheckpoint() => new(FilePath: File.FullPath, FileFingerprint: Fingerprint, LineNumber: LineNumber);
+    }
+
+    /// <summary>The deletions of consecutive compliance result lines, each tweet id once, and the last line read.</summary>
+    private sealed class DeletionBatch
+    {
+        private readonly HashSet<string> ids = new(StringComparer.Ordinal);
+        private bool awaitingFirstLine;
+
+        public List<TweetDeletion> Deletions { get; } = [];
+
+        public FilePosition? LastLine { get; private set; }
+
+        /// <summary>Empties the batch at the start of a file.</summary>
+        public void Start()
+        {
+            Clear();
+            awaitingFirstLine = true;
+        }
+
+        /// <summary>
+        /// Adds a line's deletion, or only its position for a line without one, and returns whether it
+        /// is the first line of the file that this run reads. A tweet id already in the batch keeps its
+        /// first deletion, as the writers keep the first tombstone.
+        /// </summary>
+        public bool Add(TweetDeletion? deletion, FilePosition position)
+        {
+            if (deletion is not null && ids.Add(deletion.Id))
+            {
+                Deletions.Add(deletion);
+            }
+
+            LastLine = position;
+            var isFirst = awaitingFirstLine;
+            awaitingFirstLine = false;
+            return isFirst;
+        }
+
+        public void Clear()
+        {
+            Deletions.Clear();
+            ids.Clear();
+            LastLine = null;
+        }
     }
 }
