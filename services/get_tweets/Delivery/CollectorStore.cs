@@ -119,6 +119,7 @@ internal sealed class CollectorStore(
         // Tweets and deletions share the seen-tweets row of their id, so the last message enqueued
         // for an id decides what counts as unchanged. A deletion seen again is skipped. A tweet seen
         // after its deletion is enqueued again, and the writers keep it deleted.
+        deletions = WithoutRepeatedIds(tweets, deletions);
         var messages = new List<OutgoingMessage>(tweets.Count + deletions.Count);
         var ids = new long[tweets.Count + deletions.Count];
         var hashes = new byte[ids.Length][];
@@ -239,6 +240,17 @@ internal sealed class CollectorStore(
         }
 
         return SHA256.HashData(buffer.WrittenSpan);
+    }
+
+    /// <summary>
+    /// Returns the deletions whose id is neither among <paramref name="tweets"/> nor repeated, the first of
+    /// each id, because one statement of <see cref="MarkSeenSql"/> may update a seen-tweets row only once.
+    /// A tweet that the same commit delivers exists, so its deletion is dropped.
+    /// </summary>
+    private static List<TweetDeletion> WithoutRepeatedIds(IReadOnlyList<TweetEnvelope> tweets, IReadOnlyList<TweetDeletion> deletions)
+    {
+        var ids = tweets.Select(t => t.Id).ToHashSet(StringComparer.Ordinal);
+        return [.. deletions.Where(d => ids.Add(d.Id))];
     }
 
     /// <summary>
