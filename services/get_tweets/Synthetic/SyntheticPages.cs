@@ -161,8 +161,9 @@ internal sealed class SyntheticPages
         var plans = new List<TweetPlan>(size);
         for (var i = 0; i < size; i++)
         {
+            // The tweet a data tweet refers to gets the earlier slot, so it is older than its reference.
             var ownSlot = firstSlot + PageSize + i;
-            var freeSlot = firstSlot + i;
+            var referencedSlot = firstSlot + i;
             var roll = random.NextDouble();
             plans.Add(roll switch
             {
@@ -171,9 +172,9 @@ internal sealed class SyntheticPages
                 < 0.43 => new TweetPlan(TweetKind.Photo, ownSlot, null),
                 < 0.73 => new TweetPlan(TweetKind.Retweet, ownSlot, random.Chance(1.0 / 3)
                     ? new Reference(random.Next(0, PopularOriginals), Included: true)
-                    : new Reference(freeSlot, Included: true)),
-                < 0.88 => new TweetPlan(TweetKind.Reply, ownSlot, new Reference(freeSlot, Included: random.Chance(0.5))),
-                _ => new TweetPlan(TweetKind.Quote, ownSlot, new Reference(freeSlot, Included: random.Chance(0.8))),
+                    : new Reference(referencedSlot, Included: true)),
+                < 0.88 => new TweetPlan(TweetKind.Reply, ownSlot, new Reference(referencedSlot, Included: random.Chance(0.5))),
+                _ => new TweetPlan(TweetKind.Quote, ownSlot, new Reference(referencedSlot, Included: random.Chance(0.8))),
             });
         }
 
