@@ -239,7 +239,7 @@ internal sealed class FilteredStream(
 
         if (page.Tweets.Count > 0)
         {
-            await output.WriteAsync(new StreamItem(page.Tweets, page.NewestId, Rejected: null), cancellationToken);
+            await output.WriteAsync(new StreamItem(page.Tweets, page.NewestId, Rejected: null, page.Deletions), cancellationToken);
         }
 
         if (OperationalDisconnect.Find(message) is { } disconnect)

@@ -11,7 +11,8 @@ namespace Pipeline.GetTweets.Streaming;
 /// <param name="Tweets">The envelopes of the line's tweets, <c>data</c> first.</param>
 /// <param name="NewestId">The id of the line's <c>data</c> tweet.</param>
 /// <param name="Rejected">The line, when it was set aside.</param>
-internal sealed record StreamItem(IReadOnlyList<TweetEnvelope> Tweets, long? NewestId, RejectedLine? Rejected);
+/// <param name="Deletions">The tweets that the line's partial errors report not found.</param>
+internal sealed record StreamItem(IReadOnlyList<TweetEnvelope> Tweets, long? NewestId, RejectedLine? Rejected, IReadOnlyList<TweetDeletion>? Deletions = null);
 
 /// <summary>
 /// Commits stream tweets in batches: one transaction per <see cref="CollectorOptions.StreamBatchSize"/>
@@ -39,6 +40,9 @@ internal sealed class StreamBatchWriter(
     private readonly TimeSpan batchInterval = options.Value.StreamBatchInterval;
     private readonly List<TweetEnvelope> batch = [];
     private readonly Dictionary<string, int> batchIndex = new(StringComparer.Ordinal);
+
+    // The first deletion of each tweet id in the batch, as the writers keep the first tombstone.
+    private readonly Dictionary<string, TweetDeletion> deletions = new(StringComparer.Ordinal);
     private long batchStartedAt;
     private long? newestId;
 
@@ -77,7 +81,7 @@ internal sealed class StreamBatchWriter(
     // ends at its deadline, and the batch commits then.
     private async Task<bool> WaitForItemsAsync(ChannelReader<StreamItem> items, CancellationToken cancellationToken)
     {
-        while (batch.Count > 0)
+        while (batch.Count + deletions.Count > 0)
         {
             var remaining = batchInterval - timeProvider.GetElapsedTime(batchStartedAt);
             if (remaining <= TimeSpan.Zero)
@@ -103,7 +107,7 @@ internal sealed class StreamBatchWriter(
 
     private async Task AddAsync(StreamItem item, CancellationToken cancellationToken)
     {
-        if (batch.Count == 0)
+        if (batch.Count + deletions.Count == 0)
         {
             batchStartedAt = timeProvider.GetTimestamp();
         }
@@ -111,6 +115,11 @@ internal sealed class StreamBatchWriter(
         foreach (var tweet in item.Tweets)
         {
             Add(tweet);
+        }
+
+        foreach (var deletion in item.Deletions ?? [])
+        {
+            deletions.TryAdd(deletion.Id, deletion);
         }
 
         if (item.NewestId is { } id && (newestId is null || id > newestId))
@@ -146,7 +155,7 @@ internal sealed class StreamBatchWriter(
 
     private async Task CommitAsync(RejectedLine? rejected, CancellationToken cancellationToken)
     {
-        if (batch.Count == 0 && rejected is null)
+        if (batch.Count + deletions.Count == 0 && rejected is null)
         {
             return;
         }
@@ -156,14 +165,15 @@ internal sealed class StreamBatchWriter(
         {
             try
             {
-                // NOTE: a stream line's not-found tweets are logged as partial errors but not enqueued as deletions.
-                var commit = await store.CommitPageAsync(SourceKey, checkpoint, batch, [], rejected, cancellationToken);
+                // CommitPageAsync drops the deletion of a tweet that the batch also delivers.
+                var commit = await store.CommitPageAsync(SourceKey, checkpoint, batch, [.. deletions.Values], rejected, cancellationToken);
                 Log.PageCommitted(logger, "filtered stream batch", commit.Tweets, commit.Enqueued);
                 Tweets += commit.Tweets;
                 Enqueued += commit.Enqueued;
                 RejectedLines += rejected is null ? 0 : 1;
                 batch.Clear();
                 batchIndex.Clear();
+                deletions.Clear();
                 return;
             }
             catch (Exception ex) when (Transient.IsTransient(ex) && !cancellationToken.IsCancellationRequested)
