@@ -5,8 +5,7 @@ namespace Deploy.Tests;
 
 /// <summary>
 /// Checks deploy/swarm/stack.yml as <c>docker stack config</c> resolves it, which needs the docker
-/// CLI but no swarm. Deploying the stack is not tested: that would put the shared Docker engine
-/// into swarm mode.
+/// CLI but no swarm. EndToEnd.Tests deploys the stack on a single-node swarm.
 /// </summary>
 public sealed class SwarmStackTests
 {
@@ -24,6 +23,15 @@ public sealed class SwarmStackTests
     public void Stack_EveryService_HasHealthCheck()
     {
         Assert.All(Services(), s => Assert.True(Node(s.Value, "healthcheck", "test") is not null, $"{s.Key} has no health check."));
+    }
+
+    [Fact]
+    public void Stack_PipelineHealthChecks_ProbeOftenWhileStarting()
+    {
+        var services = Services().ToDictionary(s => s.Key, s => s.Value);
+
+        // A task counts as running, and a rolling update moves on, only once its health check passes.
+        Assert.All(PipelineServices, name => Assert.Equal("2s", Text(services[name], "healthcheck", "start_interval")));
     }
 
     [Fact]
