@@ -170,7 +170,7 @@ public sealed class SwarmStackDeployTests
     }
 
     /// <summary>
-    /// Both collectors read the import, one after the other; the second finds the file's
+    /// Both collectors read the import, one after the other, and the second finds the file's
     /// checkpoint complete. Every sample tweet has one version, so one message per tweet means
     /// that no page was enqueued twice.
     /// </summary>
