@@ -17,11 +17,52 @@ internal sealed class DatabaseOptions
     /// cannot log in. A secret: it is never logged.
     /// </summary>
     public string? AnalystPassword { get; set; }
+
+    /// <summary>
+    /// A file that contains the analyst's password instead, such as a Docker secret under
+    /// <c>/run/secrets</c>, so the password stays out of the environment. A trailing line break is ignored.
+    /// </summary>
+    public string? AnalystPasswordFile { get; set; }
+
+    /// <summary>Returns the password from <see cref="AnalystPassword"/> or from the file of <see cref="AnalystPasswordFile"/>; null when neither is set.</summary>
+    public string? ReadAnalystPassword() =>
+        string.IsNullOrEmpty(AnalystPasswordFile)
+            ? AnalystPassword
+            : File.ReadAllText(AnalystPasswordFile).TrimEnd('\r', '\n');
+}
+
+/// <summary>Checks the Database settings at start. Messages name the setting and never print the password.</summary>
+internal sealed class DatabaseOptionsValidator : IValidateOptions<DatabaseOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, DatabaseOptions options)
+    {
+        if (string.IsNullOrEmpty(options.AnalystPasswordFile))
+        {
+            return ValidateOptionsResult.Success;
+        }
+
+        if (!string.IsNullOrEmpty(options.AnalystPassword))
+        {
+            return ValidateOptionsResult.Fail("Both Database:AnalystPassword and Database:AnalystPasswordFile are set: set only one of Database__AnalystPassword and Database__AnalystPasswordFile.");
+        }
+
+        try
+        {
+            options.ReadAnalystPassword();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return ValidateOptionsResult.Fail($"Database:AnalystPasswordFile '{options.AnalystPasswordFile}' cannot be read ({ex.GetType().Name}): set Database__AnalystPasswordFile to a readable file that contains the analyst's password.");
+        }
+
+        return ValidateOptionsResult.Success;
+    }
 }
 
 /// <summary>
 /// Sets the <c>analyst</c> role's login at start, after the <c>tweets</c> migrations created the
-/// role: a password and LOGIN when <see cref="DatabaseOptions.AnalystPassword"/> is set, NOLOGIN
+/// role: a password and LOGIN when <see cref="DatabaseOptions.AnalystPassword"/> or its file is set, NOLOGIN
 /// and no password otherwise. Register it after the migrations, because hosted services start in
 /// registration order.
 /// </summary>
@@ -51,7 +92,7 @@ internal sealed class AnalystPassword(
     /// <inheritdoc />
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var password = options.Value.AnalystPassword;
+        var password = options.Value.ReadAnalystPassword();
         var enabled = !string.IsNullOrEmpty(password);
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);

@@ -26,7 +26,8 @@ internal static class PostgresWriterHosting
         builder.AddTweetStore();
 
         // Registered after the migrations of AddTweetStore, so the analyst role exists when it starts.
-        builder.Services.AddOptions<DatabaseOptions>().Bind(builder.Configuration.GetSection(DatabaseOptions.SectionName));
+        builder.Services.AddOptions<DatabaseOptions>().Bind(builder.Configuration.GetSection(DatabaseOptions.SectionName)).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<DatabaseOptions>, DatabaseOptionsValidator>();
         builder.Services.AddHostedService<AnalystPassword>();
 
         // Runs after the binding of the Queue section, so an explicit Queue__Subscription wins.

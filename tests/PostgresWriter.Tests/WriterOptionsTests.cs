@@ -41,6 +41,40 @@ public sealed class WriterOptionsTests
         Assert.Equal("secret", host.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.AnalystPassword);
     }
 
+    [Fact]
+    public void AnalystPasswordFile_ReadsWithoutLineBreak()
+    {
+        var file = Path.GetTempFileName();
+        File.WriteAllText(file, "from-a-secret\n");
+        using var host = BuildHost(new() { ["Database:AnalystPasswordFile"] = file });
+
+        var password = host.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.ReadAnalystPassword();
+
+        File.Delete(file);
+        Assert.Equal("from-a-secret", password);
+    }
+
+    [Fact]
+    public void AnalystPasswordAndFile_Rejected()
+    {
+        using var host = BuildHost(new() { ["Database:AnalystPassword"] = "secret", ["Database:AnalystPasswordFile"] = "/run/secrets/analyst" });
+
+        var exception = Assert.Throws<OptionsValidationException>(() => host.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value);
+
+        Assert.Contains("set only one", exception.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AnalystPasswordFile_Missing_NamesFile()
+    {
+        using var host = BuildHost(new() { ["Database:AnalystPasswordFile"] = "/no/such/file" });
+
+        var exception = Assert.Throws<OptionsValidationException>(() => host.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value);
+
+        Assert.Contains("'/no/such/file' cannot be read", exception.Message, StringComparison.Ordinal);
+    }
+
     private static IHost BuildHost(Dictionary<string, string?> settings)
     {
         var builder = Host.CreateApplicationBuilder();
