@@ -109,7 +109,13 @@ public sealed class ComposeStack : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    private static string Tail(string output) => output.Length <= 12_000 ? output : output[^12_000..];
+    // Control characters other than line breaks are replaced, because the VSTest adapter drops a
+    // failed result whose message contains an escape character or a NUL, and service logs may hold both.
+    private static string Tail(string output)
+    {
+        var tail = output.Length <= 12_000 ? output : output[^12_000..];
+        return string.Concat(tail.Select(c => (char.IsControl(c) && c is not ('\n' or '\t')) || char.IsSurrogate(c) ? '?' : c));
+    }
 
     private static int FreePort()
     {
