@@ -64,6 +64,10 @@ internal sealed class SwarmDeployment : IAsyncDisposable
     /// swarm advertises 127.0.0.1, which lets no other node join but needs no choice between the
     /// host's network interfaces.
     /// </summary>
+    /// <remarks>
+    /// NOTE: joining or leaving a swarm once broke DNS on the compose networks of a test running
+    /// beside this one, so .ci/run puts the engine into swarm mode before the tests start.
+    /// </remarks>
     public static SwarmDeployment Create()
     {
         var state = Docker("info --format {{.Swarm.LocalNodeState}}").Trim();
