@@ -190,13 +190,13 @@ internal sealed class SwarmDeployment : IAsyncDisposable
         return text.Length <= 12_000 ? text.ToString() : text.ToString()[^12_000..];
     }
 
-    /// <summary>Removes the stack and waits until its containers and network are gone, then removes its volume and folder.</summary>
+    /// <summary>Removes the stack, waits until its containers are gone, then removes any network left, its volume and its folder.</summary>
     public async ValueTask DisposeAsync()
     {
         DockerEngine.Run("docker", $"stack rm {Name}", timeout: CommandTimeout);
 
         // stack rm returns before the tasks have stopped, and a volume in use cannot be removed.
-        // stack rm also leaves a network behind when containers were still attached to it.
+        // A network that stack rm could not remove while containers were attached is removed below.
         var waited = Stopwatch.StartNew();
         while (waited.Elapsed < RemoveTimeout && Listed($"ps -a -q -f label=com.docker.stack.namespace={Name}"))
         {
