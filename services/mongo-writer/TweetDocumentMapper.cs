@@ -57,6 +57,9 @@ internal static class TweetDocumentMapper
             { "name", envelope.Source.Name },
         });
         document.Add("collected_at", Date(envelope.CollectedAt));
+        // NOTE: a document is replaced by the newest observation, so a tweet first matched in a
+        // page's data and later delivered only in another page's includes ends up marked true.
+        document.Add("referenced_only", envelope.Referenced);
         document.Add("sentiment", MapSentiment(envelope, tweet));
         document.Add("raw", JsonBsonConverter.ToBsonDocument(envelope.Tweet));
         return document;

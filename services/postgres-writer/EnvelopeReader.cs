@@ -33,7 +33,8 @@ internal static class EnvelopeReader
         var users = new List<UserObservation>();
         var replaced = 0;
 
-        var own = ReadTweet(envelope.Tweet, envelope.Id, "the envelope", collectedAt, referencedOnly: false, message.Id, ref replaced);
+        // A tweet of a page's includes counts as referenced until a message of its own from a page's data arrives.
+        var own = ReadTweet(envelope.Tweet, envelope.Id, "the envelope", collectedAt, referencedOnly: envelope.Referenced, message.Id, ref replaced);
         tweets.Add(own);
         AddUser(users, envelope.Author, collectedAt, message.Id, ref replaced);
 

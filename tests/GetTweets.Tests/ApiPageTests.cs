@@ -56,6 +56,23 @@ public sealed class ApiPageTests
     }
 
     [Fact]
+    public void Parse_IncludedTweets_MarkedReferenced()
+    {
+        var line = RecordedPages.Lines("brexit.jsonl")[0];
+        var pageNode = JsonNode.Parse(line)!.AsObject();
+        var dataIds = pageNode["data"]!.AsArray().Select(t => t!["id"]!.GetValue<string>()).ToHashSet();
+
+        var envelopes = Parse(line).Tweets;
+
+        var included = envelopes.Where(e => !dataIds.Contains(e.Id)).ToList();
+        Assert.NotEmpty(included);
+        Assert.All(included, e => Assert.True(e.Referenced));
+        Assert.All(envelopes.Where(e => dataIds.Contains(e.Id)), e => Assert.False(e.Referenced));
+        Assert.Contains("\"referenced\":true", included[0].ToJson(), StringComparison.Ordinal);
+        Assert.DoesNotContain("\"referenced\"", envelopes.First(e => dataIds.Contains(e.Id)).ToJson(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Parse_Retweet_ResolvesOriginalFromIncludes()
     {
         var line = RecordedPages.Lines("brexit.jsonl")[0];

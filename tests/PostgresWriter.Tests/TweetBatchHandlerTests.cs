@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
@@ -216,6 +217,21 @@ public sealed class TweetBatchHandlerTests(PostgresFixture fixture)
         var referencedOnly = await database.QueryAsync<bool>("select referenced_only from public.tweets where id = any (@Ids)", new { Ids = both.Select(long.Parse).ToArray() });
         Assert.Equal(both.Count, referencedOnly.Count);
         Assert.All(referencedOnly, Assert.False);
+    }
+
+    [Fact]
+    public async Task Handle_ReferencedEnvelope_StaysReferencedUntilMatched()
+    {
+        await using var database = await WriterDatabase.CreateAsync(fixture);
+        var envelope = Envelopes.FromRecordedPages(Brexit)[0];
+
+        await database.HandleAsync(Envelopes.Messages(1, envelope with { Referenced = true }));
+        var beforeMatch = await database.ScalarAsync<bool>("select referenced_only from public.tweets where id = @Id", new { Id = long.Parse(envelope.Id, CultureInfo.InvariantCulture) });
+        await database.HandleAsync(Envelopes.Messages(2, envelope));
+        var afterMatch = await database.ScalarAsync<bool>("select referenced_only from public.tweets where id = @Id", new { Id = long.Parse(envelope.Id, CultureInfo.InvariantCulture) });
+
+        Assert.True(beforeMatch);
+        Assert.False(afterMatch);
     }
 
     [Fact]

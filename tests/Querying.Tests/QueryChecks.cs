@@ -22,6 +22,7 @@ public static partial class QueryChecks
         ["hashtags-per-hour"] = corpus => Answer.Of(
             ["hour", "tag", "tweets"], ["hour", "tweets"],
             OnDay(corpus)
+                .Where(t => corpus.Matched.Contains(t.Id))
                 .SelectMany(t => t.Hashtags.Select(h => h.ToLowerInvariant()).Distinct().Select(tag => (Hour: Hour(t.CreatedAt), Tag: tag)))
                 .GroupBy(x => x)
                 .Where(g => g.Count() >= 5)

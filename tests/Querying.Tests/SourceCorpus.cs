@@ -51,6 +51,9 @@ public sealed class SourceCorpus
     /// <summary>The reason of each deletion in <see cref="ComplianceFile"/>, by tweet id.</summary>
     public IReadOnlyDictionary<long, string> Deletions { get; }
 
+    /// <summary>Ids of the tweets that some page delivered in its <c>data</c>: they matched the query, unlike those only in <c>includes</c>.</summary>
+    public IReadOnlySet<long> Matched { get; private init; } = new HashSet<long>();
+
     /// <summary>The tweets that no deletion flagged.</summary>
     public IEnumerable<SourceTweet> Current => Tweets.Values.Where(t => !Deletions.ContainsKey(t.Id));
 
@@ -64,6 +67,7 @@ public sealed class SourceCorpus
         var tweets = new Dictionary<long, SourceTweet>();
         var usernames = new Dictionary<long, string?>();
         var includedObjects = new IncludedObjects();
+        var inData = new HashSet<long>();
         foreach (var file in files)
         {
             foreach (var line in File.ReadLines(file).Where(l => l.Trim().Length > 0))
@@ -84,6 +88,7 @@ public sealed class SourceCorpus
                 if (root.TryGetProperty("data", out var data))
                 {
                     pageTweets.AddRange(data.ValueKind == JsonValueKind.Array ? data.EnumerateArray() : [data]);
+                    inData.UnionWith(pageTweets.Select(t => ParseId(t.GetProperty("id"))));
                 }
 
                 if (includes.ValueKind == JsonValueKind.Object && includes.TryGetProperty("tweets", out var included))
@@ -112,7 +117,7 @@ public sealed class SourceCorpus
             deletions[ParseId(result.RootElement.GetProperty("id"))] = result.RootElement.GetProperty("reason").GetString()!;
         }
 
-        return new SourceCorpus(files, tweets, usernames, includedObjects, deletions);
+        return new SourceCorpus(files, tweets, usernames, includedObjects, deletions) { Matched = inData };
     }
 
     /// <summary>Returns true for a file of API response pages; the folder also holds compliance results, which are not.</summary>

@@ -30,6 +30,14 @@ public sealed record TweetEnvelope(
     CollectionSource Source,
     DateTimeOffset CollectedAt)
 {
+    /// <summary>
+    /// True when the page delivered the tweet only in <c>includes.tweets</c>, because a tweet of
+    /// its <c>data</c> retweeted, quoted or replied to it: the tweet itself did not match the
+    /// query or stream rules. Written to the queue only when true.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Referenced { get; init; }
+
     /// <summary>Serializes the envelope to the UTF-8 JSON text stored in the queue.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, TweetJsonContext.Queue.TweetEnvelope);
 

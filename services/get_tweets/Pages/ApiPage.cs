@@ -54,7 +54,8 @@ internal sealed record ApiPage(
         for (var i = 0; i < ordered.Count; i++)
         {
             var (id, tweet) = ordered[i];
-            envelopes.Add(BuildEnvelope(id, tweet, includes, tweetsById, i < dataCount ? matchingRules : null, source, collectedAt));
+            var envelope = BuildEnvelope(id, tweet, includes, tweetsById, i < dataCount ? matchingRules : null, source, collectedAt);
+            envelopes.Add(i < dataCount ? envelope : envelope with { Referenced = true });
         }
 
         var newestId = hasMeta ? ApiJson.GetId(meta, "newest_id") : null;
