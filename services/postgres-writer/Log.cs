@@ -15,7 +15,7 @@ internal static partial class Log
     [LoggerMessage(3002, LogLevel.Information, "Applied {DeletionCount} deletions ({Mode} mode) and changed {TweetCount} stored tweets")]
     public static partial void DeletionsApplied(ILogger logger, int deletionCount, DeletionMode mode, int tweetCount);
 
-    [LoggerMessage(3003, LogLevel.Information, "The analyst role can log in with the password of Database:AnalystPassword")]
+    [LoggerMessage(3003, LogLevel.Information, "The analyst role can log in with the password of Database:AnalystPassword or Database:AnalystPasswordFile")]
     public static partial void AnalystLoginEnabled(ILogger logger);
 
     [LoggerMessage(3004, LogLevel.Information, "Database:AnalystPassword is empty, so the analyst role cannot log in")]
