@@ -55,6 +55,21 @@ public static class ServiceCommands
     /// <summary>Returns true when the first argument names one of these commands.</summary>
     public static bool IsCommand(IReadOnlyList<string> args) => args.Count > 0 && args[0] is Health or Status or DeadLetters;
 
+    /// <summary>
+    /// Returns true when the first argument is a word that names none of these commands, such as
+    /// a mistyped <c>stats</c>. Configuration switches (<c>--Section:Key=value</c>) start with
+    /// <c>-</c> or <c>/</c> and are not commands.
+    /// </summary>
+    public static bool IsUnknownCommand(IReadOnlyList<string> args) =>
+        args.Count > 0 && !IsCommand(args) && !args[0].StartsWith('-') && !args[0].StartsWith('/');
+
+    /// <summary>Prints that the first argument is no command of the service, with the usage, and returns <see cref="UsageExitCode"/>.</summary>
+    public static async Task<int> RejectUnknownCommandAsync(IReadOnlyList<string> args, string serviceName)
+    {
+        await Console.Error.WriteLineAsync($"Unknown command '{args[0]}'. Without a command {serviceName} runs as the service.\n\n{Usage}");
+        return UsageExitCode;
+    }
+
     /// <summary>Runs the command that the first argument names, with settings from the environment, and returns the exit code.</summary>
     public static Task<int> RunAsync(string[] args)
     {

@@ -21,6 +21,17 @@ public sealed class ServiceCommandsTests(PostgresFixture postgres)
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
+    [Theory]
+    [InlineData(new[] { "stats" }, true)]
+    [InlineData(new[] { "help" }, true)]
+    [InlineData(new[] { "status" }, false)]
+    [InlineData(new[] { "--Collector:Source=replay" }, false)]
+    [InlineData(new string[0], false)]
+    public void IsUnknownCommand_OnlyWordsThatNameNoCommand(string[] args, bool expected)
+    {
+        Assert.Equal(expected, ServiceCommands.IsUnknownCommand(args));
+    }
+
     [Fact]
     public async Task Status_Table_ListsSubscriptionAndCheckpoints()
     {
