@@ -156,9 +156,18 @@ public sealed class QueueConsumer(
             QueueLog.LeaseLost(logger, settings.Subscription, batch.ClaimId, batch.Messages.Count);
         }
 
+        var attempts = batch.Messages.ToDictionary(m => m.Id, m => m.Attempt);
         foreach (var failure in failures)
         {
-            QueueLog.MessageFailed(logger, settings.Subscription, failure.MessageId, failure.Error);
+            // The acknowledgement dead-letters a message whose last allowed attempt failed.
+            if (acknowledged && attempts.TryGetValue(failure.MessageId, out var attempt) && attempt >= settings.MaxAttempts)
+            {
+                QueueLog.MessageDeadLettered(logger, settings.Subscription, failure.MessageId, attempt, failure.Error);
+            }
+            else
+            {
+                QueueLog.MessageFailed(logger, settings.Subscription, failure.MessageId, failure.Error);
+            }
         }
 
         return true;

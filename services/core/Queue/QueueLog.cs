@@ -20,6 +20,9 @@ internal static partial class QueueLog
     [LoggerMessage(1004, LogLevel.Warning, "Subscription {Subscription}: claim {ClaimId} of {MessageCount} messages failed on its content; processing its messages one at a time")]
     public static partial void SplittingBatch(ILogger logger, string subscription, long claimId, int messageCount, Exception exception);
 
+    [LoggerMessage(1016, LogLevel.Error, "Subscription {Subscription}: message {MessageId} failed on its last attempt ({Attempt}) and was set aside as a dead letter: {Error}. List it with the dead-letters command and requeue it after the fix")]
+    public static partial void MessageDeadLettered(ILogger logger, string subscription, long messageId, int attempt, string error);
+
     [LoggerMessage(1005, LogLevel.Warning, "Subscription {Subscription}: message {MessageId} failed and will be retried or dead-lettered: {Error}")]
     public static partial void MessageFailed(ILogger logger, string subscription, long messageId, string error);
 
