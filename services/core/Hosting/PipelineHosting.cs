@@ -145,6 +145,12 @@ public static class PipelineHosting
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             HostingLog.FatalError(logger, serviceName, FatalExitCode, ex);
+
+            // The console logger writes from a queue. A failure before RunAsync leaves the host
+            // undisposed, and the process could exit before the queue reaches the console, so the
+            // error line was sometimes missing. Disposing the host flushes the queue; a second
+            // dispose after RunAsync does nothing.
+            await DisposeAsync(host);
             return FatalExitCode;
         }
 
@@ -156,6 +162,18 @@ public static class PipelineHosting
         }
 
         return 0;
+    }
+
+    private static async ValueTask DisposeAsync(IHost host)
+    {
+        if (host is IAsyncDisposable asyncDisposable)
+        {
+            await asyncDisposable.DisposeAsync();
+        }
+        else
+        {
+            host.Dispose();
+        }
     }
 
     private sealed class MigrationService(
