@@ -32,7 +32,7 @@ public static partial class QueryChecks
         ["most-retweeted"] = corpus => Answer.Of(
             ["id", "username", "retweet_count"], ["retweet_count"],
             Answer.Top(
-                [.. corpus.Tweets.Values
+                [.. corpus.Current
                     .Where(t => t.RetweetedId is null)
                     .OrderByDescending(t => t.RetweetCount ?? long.MinValue).ThenBy(t => t.Id)
                     .Select(t => new object?[] { t.Id, corpus.AuthorName(t), t.RetweetCount })],
@@ -41,7 +41,7 @@ public static partial class QueryChecks
 
         ["user-timeline"] = corpus => Answer.Of(
             ["id", "created_at", "full_text"], ["created_at", "id"],
-            corpus.Tweets.Values
+            corpus.Current
                 .Where(t => corpus.AuthorName(t) == "itsLIVEofficial")
                 .OrderByDescending(t => t.CreatedAt).ThenByDescending(t => t.Id)
                 .Select(t => new object?[] { t.Id, t.CreatedAt, t.FullText })),
@@ -65,7 +65,7 @@ public static partial class QueryChecks
 
         ["media-types"] = corpus => Answer.Of(
             ["type", "tweets"], ["tweets"],
-            corpus.Tweets.Values
+            corpus.Current
                 .SelectMany(t => t.MediaKeys.Where(corpus.MediaTypes.ContainsKey).Select(key => corpus.MediaTypes[key]).Distinct().Select(type => (Type: type, t.Id)))
                 .GroupBy(x => x.Type)
                 .OrderByDescending(g => g.Count())
@@ -73,14 +73,14 @@ public static partial class QueryChecks
 
         ["posts-with-place"] = corpus => Answer.Of(
             ["id", "full_name", "country_code"], ["id"],
-            corpus.Tweets.Values
+            corpus.Current
                 .Where(t => t.PlaceId is { } place && corpus.Places.ContainsKey(place))
                 .OrderBy(t => t.Id)
                 .Select(t => new object?[] { t.Id, corpus.Places[t.PlaceId!].FullName, corpus.Places[t.PlaceId!].CountryCode })),
 
         ["poll-results"] = corpus => Answer.Of(
             ["id", "poll_id", "position", "label", "votes"], ["poll_id", "position"],
-            corpus.Tweets.Values
+            corpus.Current
                 .SelectMany(t => t.PollIds.Where(corpus.PollOptions.ContainsKey).SelectMany(poll => corpus.PollOptions[poll].Select(o => (Tweet: t.Id, Poll: poll, Option: o))))
                 .OrderBy(x => x.Poll).ThenBy(x => x.Option.Position)
                 .Select(x => new object?[] { x.Tweet, x.Poll, x.Option.Position, x.Option.Label, x.Option.Votes })),
@@ -94,21 +94,21 @@ public static partial class QueryChecks
 
         ["posts-per-language"] = corpus => Answer.Of(
             ["lang", "tweets"], ["tweets"],
-            corpus.Tweets.Values
+            corpus.Current
                 .GroupBy(t => t.Lang)
                 .OrderByDescending(g => g.Count())
                 .Select(g => new object?[] { g.Key, (long)g.Count() })),
 
         ["full-text-search"] = corpus => Answer.Of(
             ["id", "full_text"], ["id"],
-            corpus.Tweets.Values
+            corpus.Current
                 .Where(t => Johnson().IsMatch(t.FullText))
                 .OrderBy(t => t.Id)
                 .Select(t => new object?[] { t.Id, t.FullText })),
 
         ["edit-versions"] = corpus =>
         {
-            var versions = corpus.Tweets.Values.Where(t => t.EditChainId == 1576994746135764992).OrderBy(t => t.Id).ToList();
+            var versions = corpus.Current.Where(t => t.EditChainId == 1576994746135764992).OrderBy(t => t.Id).ToList();
             return Answer.Of(
                 ["id", "is_latest", "full_text"], ["id"],
                 versions.Select(t => new object?[] { t.Id, t.Id == versions[^1].Id, t.FullText }),
@@ -117,7 +117,7 @@ public static partial class QueryChecks
 
         ["retweet-original-text"] = corpus => Answer.Of(
             ["id", "original_id", "original_text"], ["id"],
-            corpus.Tweets.Values
+            corpus.Current
                 .Where(t => t.RetweetedId is { } original && corpus.Tweets.ContainsKey(original))
                 .OrderBy(t => t.Id)
                 .Select(t => new object?[] { t.Id, t.RetweetedId, corpus.Tweets[t.RetweetedId!.Value].FullText })),
@@ -125,7 +125,7 @@ public static partial class QueryChecks
         ["most-active-authors"] = corpus => Answer.Of(
             ["username", "tweets"], ["tweets"],
             Answer.Top(
-                [.. corpus.Tweets.Values
+                [.. corpus.Current
                     .Where(t => corpus.AuthorName(t) is not null)
                     .GroupBy(t => corpus.AuthorName(t))
                     .OrderByDescending(g => g.Count())
@@ -136,7 +136,7 @@ public static partial class QueryChecks
         ["most-mentioned"] = corpus => Answer.Of(
             ["username", "mentions"], ["mentions"],
             Answer.Top(
-                [.. corpus.Tweets.Values
+                [.. corpus.Current
                     .SelectMany(t => t.Mentions)
                     .GroupBy(m => m.ToLowerInvariant())
                     .OrderByDescending(g => g.Count())
@@ -147,7 +147,7 @@ public static partial class QueryChecks
         ["linked-sites"] = corpus => Answer.Of(
             ["host", "links"], ["links"],
             Answer.Top(
-                [.. corpus.Tweets.Values
+                [.. corpus.Current
                     .SelectMany(t => t.Urls)
                     .Select(u => (u.UnwoundUrl ?? u.ExpandedUrl) is { } link && Host().Match(link) is { Success: true } match ? match.Groups[1].Value : null)
                     .GroupBy(host => host)
@@ -179,7 +179,7 @@ public static partial class QueryChecks
     };
 
     private static IEnumerable<SourceTweet> OnDay(SourceCorpus corpus) =>
-        corpus.Tweets.Values.Where(t => t.CreatedAt >= Day && t.CreatedAt < Day.AddDays(1));
+        corpus.Current.Where(t => t.CreatedAt >= Day && t.CreatedAt < Day.AddDays(1));
 
     // Replies from the first stored tweet of the chain, as reply_threads counts them.
     private static long Depth(SourceCorpus corpus, SourceTweet tweet)
