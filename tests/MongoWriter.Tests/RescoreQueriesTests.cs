@@ -1,3 +1,4 @@
+using Pipeline.Core.Hosting;
 using MongoDB.Bson;
 using Pipeline.MongoWriter.Rescore;
 using Pipeline.Vader;

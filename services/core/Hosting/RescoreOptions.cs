@@ -1,14 +1,14 @@
 using Microsoft.Extensions.Options;
 
-namespace Pipeline.MongoWriter.Rescore;
+namespace Pipeline.Core.Hosting;
 
-/// <summary>Settings of <c>mongo-writer rescore</c>, bound from the configuration section <c>Rescore</c> as <c>postgres-writer rescore</c> reads them.</summary>
-internal sealed class RescoreOptions
+/// <summary>Settings of the writers' <c>rescore</c> command, bound from the configuration section <c>Rescore</c>.</summary>
+public sealed class RescoreOptions
 {
     /// <summary>The configuration section, set by environment variables such as <c>Rescore__BatchSize</c>.</summary>
     public const string SectionName = "Rescore";
 
-    /// <summary>The default number of documents read, scored and written per batch.</summary>
+    /// <summary>The default number of tweets read, scored and written per batch.</summary>
     public const int DefaultBatchSize = 1000;
 
     /// <summary>The largest accepted <see cref="BatchSize"/>.</summary>
@@ -17,7 +17,7 @@ internal sealed class RescoreOptions
     /// <summary>The default time between two progress lines.</summary>
     public static readonly TimeSpan DefaultProgressInterval = TimeSpan.FromSeconds(10);
 
-    /// <summary>Documents read, scored and written per batch (one find and one unordered bulk write).</summary>
+    /// <summary>Tweets read, scored and written per batch: one transaction in PostgreSQL, one find and one unordered bulk write in MongoDB.</summary>
     public int BatchSize { get; set; } = DefaultBatchSize;
 
     /// <summary>How often the rescore logs a progress line.</summary>
@@ -25,8 +25,9 @@ internal sealed class RescoreOptions
 }
 
 /// <summary>Checks the rescore settings at start; each error names the setting, its value and the accepted range.</summary>
-internal sealed class RescoreOptionsValidator : IValidateOptions<RescoreOptions>
+public sealed class RescoreOptionsValidator : IValidateOptions<RescoreOptions>
 {
+    /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, RescoreOptions options)
     {
         var errors = new List<string>();
