@@ -84,7 +84,7 @@ internal static class EnvelopeReader
         }
 
         var details = TweetDetails.Parse(clean.Value, TweetDetails.FullTextEntities(clean.Value));
-        return new TweetObservation(tweet, ReadFullTextEntities(clean.Value, tweet), clean.Json, collectedAt, referencedOnly, messageId)
+        return new TweetObservation(tweet, tweet.Entities, clean.Json, collectedAt, referencedOnly, messageId)
         {
             Details = details,
         };
@@ -121,24 +121,6 @@ internal static class EnvelopeReader
         }
 
         return objects;
-    }
-
-    /// <summary>
-    /// Returns the entities whose offsets point into the full text. A long post carries the
-    /// entities of its whole text in <c>note_tweet.entities</c>, while the top-level entities
-    /// cover only the first 280 characters.
-    /// </summary>
-    private static TweetEntities ReadFullTextEntities(JsonElement raw, Tweet tweet)
-    {
-        if (ApiJson.TryGetAny(raw, out var note, "note_tweet", "note_post")
-            && note.ValueKind == JsonValueKind.Object
-            && note.TryGetProperty("entities", out var entities)
-            && entities.ValueKind == JsonValueKind.Object)
-        {
-            return TweetEntities.Parse(entities);
-        }
-
-        return tweet.Entities;
     }
 
     private static void AddUser(List<UserObservation> users, JsonElement? raw, DateTimeOffset observedAt, long messageId, ref int replaced)

@@ -91,7 +91,7 @@ internal sealed class SlackbotHandler(
         }
 
         var tweet = Tweet.Parse(envelope.Tweet);
-        if (!rules.Matches(tweet, TweetEntities.ParseFullText(envelope.Tweet).Hashtags))
+        if (!rules.Matches(tweet, tweet.Entities.Hashtags))
         {
             return null;
         }

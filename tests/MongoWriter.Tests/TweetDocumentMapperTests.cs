@@ -131,6 +131,22 @@ public sealed class TweetDocumentMapperTests
     }
 
     [Fact]
+    public void MapTweet_LongPost_HashtagsOfWholeText()
+    {
+        var envelope = RecordedPages.FromTweetJson("""
+            {"id": "31", "text": "short #a",
+             "entities": {"hashtags": [{"start": 6, "end": 8, "tag": "a"}]},
+             "note_tweet": {"text": "short #a and later #Later",
+                            "entities": {"hashtags": [{"start": 6, "end": 8, "tag": "a"}, {"start": 19, "end": 25, "tag": "Later"}]}}}
+            """);
+
+        var document = TweetDocumentMapper.MapTweet(envelope);
+
+        Assert.Equal(["a", "Later"], document["hashtags"].AsBsonArray.Select(tag => tag.AsString));
+        Assert.Equal(["a", "later"], document["hashtags_lower"].AsBsonArray.Select(tag => tag.AsString));
+    }
+
+    [Fact]
     public void MapTweet_Tweet_ScoresSentimentOfFullText()
     {
         var envelope = RecordedPages.FromTweetJson("""{"id": "30", "text": "short", "note_tweet": {"text": "What a wonderful, happy day!"}}""");

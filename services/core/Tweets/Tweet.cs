@@ -61,7 +61,8 @@ public sealed record Tweet(
             tweet.TryGetProperty("public_metrics", out var metrics) ? PublicMetrics.Parse(metrics) : null,
             ReadEditHistory(tweet),
             ReadReferences(tweet),
-            tweet.TryGetProperty("entities", out var entities) ? TweetEntities.Parse(entities) : TweetEntities.Empty);
+            // Entities whose offsets point into FullText, as every store and rule uses them.
+            TweetEntities.ParseFullText(tweet));
     }
 
     private static List<long> ReadEditHistory(JsonElement tweet)
