@@ -86,7 +86,8 @@ public sealed class ComposeStack : IAsyncDisposable
     public string ContainerId(string service)
     {
         var id = Compose($"ps -a -q {service}").Output.Trim();
-        Assert.True(id.Length > 0 && !id.Contains('\n', StringComparison.Ordinal), $"compose project {ProjectName} has no single container of {service}: '{id}'");
+        Assert.True(id.Length > 0, $"compose project {ProjectName} has no container of {service}");
+        Assert.False(id.Contains('\n', StringComparison.Ordinal), $"compose project {ProjectName} has more than one container of {service}: '{id}'");
         return id;
     }
 

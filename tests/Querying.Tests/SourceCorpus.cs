@@ -120,7 +120,7 @@ public sealed class SourceCorpus
         return new SourceCorpus(files, tweets, usernames, includedObjects, deletions) { Matched = inData };
     }
 
-    /// <summary>Returns true for a file of API response pages; the folder also holds compliance results, which are not.</summary>
+    /// <summary>Returns true for a file of API response pages; the folder also contains compliance results, which are not.</summary>
     private static bool IsPageFile(string file)
     {
         using var first = JsonDocument.Parse(File.ReadLines(file).First(l => l.Trim().Length > 0));

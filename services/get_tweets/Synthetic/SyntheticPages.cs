@@ -16,8 +16,8 @@ namespace Pipeline.GetTweets.Synthetic;
 /// Every page, tweet and user is a function of the seed and its own number only, so page n can be
 /// built without building the pages before it, and <see cref="TweetIds"/> gives the exact set of
 /// tweet ids that all pages hold. Ids are snowflakes as X builds them (milliseconds since
-/// 2010-11-04T01:42:54.657Z in the upper bits, then 10 machine bits and a 12-bit sequence), with
-/// times from 2031-01-01 on: later than any real post when this was written, so they cannot
+/// 2010-11-04T01:42:54.657Z in the upper bits, then 10 machine bits and a 12-bit sequence). Their
+/// times start at 2031-01-01, later than any real post when this was written, so they cannot
 /// collide with the ids of recorded pages. Each tweet owns a 50 ms time slot, which keeps all ids
 /// distinct and below <see cref="long.MaxValue"/>.
 /// </remarks>
@@ -308,7 +308,7 @@ internal sealed class SyntheticPages
     }
 
     /// <summary>
-    /// Builds a long post: <c>text</c> holds its first 275 code points and an ellipsis, and
+    /// Builds a long post: <c>text</c> contains its first 275 code points and an ellipsis, and
     /// <c>note_tweet</c> the whole text with the entities of the whole text.
     /// </summary>
     private static JsonObject BuildLongText(SyntheticRandom random, SyntheticText text)

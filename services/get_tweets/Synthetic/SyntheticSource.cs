@@ -12,7 +12,7 @@ namespace Pipeline.GetTweets.Synthetic;
 /// <summary>
 /// Enqueues the seeded synthetic pages of <see cref="SyntheticPages"/>, page by page, through the
 /// same page parsing, commit and checkpoint as a replay. The checkpoint stores the last page
-/// committed in its line number, so a collector killed mid-run goes on with the next page; a
+/// committed in its line number, so a collector killed mid-run goes on with the next page. A
 /// page that was built but not committed is built again, identical, and the seen-tweets table
 /// keeps tweets enqueued before from being enqueued twice.
 /// </summary>
